@@ -1,6 +1,7 @@
 package ec2token
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -73,4 +74,23 @@ func (p *Policy) Validate() error {
 		return errors.New("ec2token: nil Policy")
 	}
 	return nil
+}
+
+// maxPackedPolicy is the longest session policy STS accepts, counted once
+// white space outside strings is removed.
+const maxPackedPolicy = 2048
+
+// packPolicy compacts a policy document the way STS counts it and checks
+// its length. The error names the field and says how far over the limit
+// the document is.
+func packPolicy(field, doc string) (string, error) {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(doc)); err != nil || b.Len() == 0 || b.Bytes()[0] != '{' {
+		return "", inputErrorf(field, "is not a JSON object")
+	}
+	if n := b.Len(); n > maxPackedPolicy {
+		return "", inputErrorf(field, "is %d characters once compacted, %d over the limit of %d",
+			n, n-maxPackedPolicy, maxPackedPolicy)
+	}
+	return b.String(), nil
 }
