@@ -60,7 +60,9 @@ func (s *stubSTS) GetSessionToken(_ context.Context, in *sts.GetSessionTokenInpu
 	return &sts.GetSessionTokenOutput{Credentials: s.creds()}, nil
 }
 
-func newStub() *stubSTS { return &stubSTS{expiry: time.Now().Add(time.Hour).UTC().Truncate(time.Second)} }
+func newStub() *stubSTS {
+	return &stubSTS{expiry: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+}
 
 func TestGetFederationTokenChecksInput(t *testing.T) {
 	manyTags := map[string]string{}
