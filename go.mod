@@ -1,6 +1,6 @@
 module github.com/ec2token/ec2token
 
-go 1.26
+go 1.26.0
 
 require (
 	filippo.io/age v1.3.2 // indirect
@@ -24,6 +24,7 @@ require (
 	github.com/pquerna/otp v1.5.0 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
 	go.uber.org/goleak v1.3.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.55.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/term v0.48.0 // indirect
