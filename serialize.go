@@ -228,7 +228,7 @@ func (c Credentials) Marshal(f Format) ([]byte, error) {
 	case FormatNative:
 		return []byte(c.Serialize()), nil
 	case FormatPerl:
-		return c.marshalPerl()
+		return c.marshalPerl(), nil
 	case FormatCredentialProcess:
 		return c.marshalCredentialProcess(), nil
 	case FormatIMDS:
