@@ -252,3 +252,21 @@ func TestExpiredTokenFailsEC2CallWithoutRequest(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrExpired), "DescribeRegions error %v does not wrap ErrExpired", err)
 	assert.Zero(t, n.Load(), "an expired token reached the server")
 }
+
+func TestPackageNewEC2(t *testing.T) {
+	isolateAWSConfig(t)
+	srv, n, last := recordingEC2(t)
+	c := testCreds(time.Now().Add(time.Hour))
+
+	client, err := NewEC2(context.Background(), c.Serialize(), config.WithBaseEndpoint(srv.URL))
+	require.NoError(t, err)
+	assert.Zero(t, n.Load())
+	_, err = client.DescribeRegions(context.Background(), &ec2.DescribeRegionsInput{})
+	require.NoError(t, err)
+	assert.Equal(t, fixtureSession, last.Load().(http.Header).Get("X-Amz-Security-Token"))
+
+	_, err = NewEC2(context.Background(), "ec2token.v1.not-a-payload", config.WithBaseEndpoint(srv.URL))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "not-a-payload", "the error quotes its input")
+	assert.Equal(t, int32(1), n.Load())
+}
