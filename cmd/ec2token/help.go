@@ -61,6 +61,7 @@ func (cmd *command) printHelp(w io.Writer, fs *flag.FlagSet) {
 		if flags.Len() > 0 {
 			// Show the long form that the examples use; one dash works too.
 			text := strings.ReplaceAll("\n"+flags.String(), "\n  -", "\n  --")
+			text = strings.ReplaceAll(text, "\n  --o ", "\n  -o ")
 			fmt.Fprintf(w, "\nFlags:%s", text)
 		}
 	}
