@@ -87,10 +87,14 @@ func (c *cli) loadUsable(name string, in *credsInput) (*credentials, error) {
 	if err != nil {
 		return nil, err
 	}
-	if creds.Expired() {
-		return nil, fmt.Errorf("the credentials in %s expired at %s, %s ago; mint new ones",
-			creds.source, creds.Expiration.UTC().Format(time.RFC3339),
-			time.Since(creds.Expiration).Round(time.Second))
+	if !creds.Expired() {
+		return creds, nil
 	}
-	return creds, nil
+	at := creds.Expiration.UTC().Format(time.RFC3339)
+	if left := time.Until(creds.Expiration).Round(time.Second); left > 0 {
+		return nil, fmt.Errorf("the credentials in %s expire at %s, in %s, inside the %s "+
+			"safety margin; mint new ones", creds.source, at, left, ec2token.ExpiryMargin)
+	}
+	return nil, fmt.Errorf("the credentials in %s expired at %s, %s ago; mint new ones",
+		creds.source, at, time.Since(creds.Expiration).Round(time.Second))
 }

@@ -47,6 +47,10 @@ func TestInspect(t *testing.T) {
 		requireOK(t, r)
 		assert.Regexp(t, `(?m)^expires: .* \(expired 1h0m\d+s ago\)$`, r.stdout)
 
+		r = runCLI(t, old.Serialize(), "inspect", "--whoami")
+		requireOK(t, r)
+		assert.Regexp(t, `(?m)^identity: +unknown: expired`, r.stdout)
+
 		r = runCLI(t, old.Serialize(), "inspect", "--check")
 		assert.Equal(t, 1, r.code, "inspect --check of expired credentials: exit status")
 		assert.Empty(t, r.stderr)
@@ -74,6 +78,7 @@ func TestBadCredentialInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(big, make([]byte, maxInput+1), 0o600))
 	expired := writeCreds(t, testCreds(time.Now().Add(-time.Minute)), ec2token.FormatNative)
 	missing := filepath.Join(dir, "missing")
+	closing := writeCreds(t, testCreds(time.Now().Add(ec2token.ExpiryMargin/2+time.Second)), ec2token.FormatNative)
 
 	tests := []struct {
 		name string
@@ -86,13 +91,14 @@ func TestBadCredentialInput(t *testing.T) {
 		{"malformed", broken, 1, []string{broken, "credential_process", "SecretAccessKey"}},
 		{"too large", big, 1, []string{big, "larger than"}},
 		{"expired", expired, 1, []string{expired, "expired at", "mint new ones"}},
+		{"expiring", closing, 1, []string{closing, "safety margin", "mint new ones"}},
 	}
 	for _, tc := range tests {
 		for _, args := range [][]string{
 			{"inspect", tc.file}, {"export", tc.file}, {"credential-process", tc.file},
 			{"exec", tc.file, "--", "true"},
 		} {
-			if tc.name == "expired" && args[0] == "inspect" {
+			if (tc.name == "expired" || tc.name == "expiring") && args[0] == "inspect" {
 				continue
 			}
 			t.Run(tc.name+"/"+args[0], func(t *testing.T) {

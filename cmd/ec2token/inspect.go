@@ -73,6 +73,9 @@ func runInspect(ctx context.Context, c *cli, cmd *command, args []string) error 
 		fmt.Fprintf(&b, "expires:        %s (%s left)\n",
 			exp.UTC().Format(time.RFC3339), time.Until(exp).Round(time.Second))
 	}
+	if whoami && creds.Expired() {
+		fmt.Fprintf(&b, "identity:       unknown: expired credentials cannot ask STS\n")
+	}
 	if whoami && !creds.Expired() {
 		cfg, err := creds.Config(ctx)
 		if err != nil {
