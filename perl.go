@@ -48,6 +48,12 @@ func parsePerl(s string) (Credentials, error) {
 	if err != nil {
 		return Credentials{}, err
 	}
+	return credentialsFromPerl(root)
+}
+
+// credentialsFromPerl takes the credentials out of a thawed VM::EC2 object.
+func credentialsFromPerl(root *plValue) (Credentials, error) {
+	const f = FormatPerl
 	if root.kind != plHash {
 		return Credentials{}, parseErrorf(f, "", "frozen value is not a hash, "+
 			"as a VM::EC2 object is")
@@ -76,6 +82,7 @@ func parsePerl(s string) (Credentials, error) {
 			exp = v.str
 		}
 	}
+	var err error
 	if c.Expiration, err = parseExpiration(f, "Expiration", exp); err != nil {
 		return Credentials{}, err
 	}
