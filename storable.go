@@ -405,7 +405,13 @@ func (r *storableReader) hash(flags bool) (*plValue, error) {
 			return nil, err
 		}
 	}
-	n, err := r.length(2)
+	// An entry takes at least a value byte and a 4-byte key length, or a
+	// value byte, a flag byte and a key value.
+	minEntry := 5
+	if flags {
+		minEntry = 3
+	}
+	n, err := r.length(minEntry)
 	if err != nil {
 		return nil, err
 	}
