@@ -1,16 +1,12 @@
 package ec2token
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Format names a serialized form of [Credentials]. The zero Format is
@@ -166,7 +162,11 @@ func parseErrorf(f Format, field, format string, args ...any) *ParseError {
 // The result holds the secret access key and session token in the clear:
 // send it only over a private channel, or seal it with [Credentials.Seal].
 func (c Credentials) Serialize() string {
-	return nativePrefix + base64.RawURLEncoding.EncodeToString(c.nativeJSON())
+	js := c.nativeJSON()
+	b := make([]byte, len(nativePrefix)+base64.RawURLEncoding.EncodedLen(len(js)))
+	copy(b, nativePrefix)
+	base64.RawURLEncoding.Encode(b[len(nativePrefix):], js)
+	return string(b)
 }
 
 const (
@@ -175,34 +175,16 @@ const (
 	nativePrefix  = "ec2token.v1."
 )
 
-type nativeObject struct {
-	AccessKeyID     string `json:"AccessKeyId"`
-	SecretAccessKey string `json:"SecretAccessKey"`
-	SessionToken    string `json:"SessionToken,omitempty"`
-	Expiration      string `json:"Expiration,omitempty"`
-}
-
+// nativeJSON writes the payload's JSON object by hand: it is the hot path
+// of Serialize, and the member order is part of the format.
 func (c Credentials) nativeJSON() []byte {
-	return encodeJSON(nativeObject{
-		AccessKeyID:     c.AccessKeyID,
-		SecretAccessKey: c.SecretAccessKey,
-		SessionToken:    c.SessionToken,
-		Expiration:      formatExpiration(c.Expiration),
-	}, "")
-}
-
-// encodeJSON writes v without escaping HTML characters, indented by indent
-// when it is not empty, and without a final newline.
-func encodeJSON(v any, indent string) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", indent)
-	if err := enc.Encode(v); err != nil {
-		// The values this package encodes are structs of strings and ints.
-		panic("ec2token: " + err.Error())
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	b := make([]byte, 0, 80+len(c.AccessKeyID)+len(c.SecretAccessKey)+len(c.SessionToken))
+	b = append(b, '{')
+	b = appendJSONMember(b, "AccessKeyId", c.AccessKeyID, false)
+	b = appendJSONMember(b, "SecretAccessKey", c.SecretAccessKey, false)
+	b = appendJSONMember(b, "SessionToken", c.SessionToken, true)
+	b = appendJSONMember(b, "Expiration", formatExpiration(c.Expiration), true)
+	return append(b, '}')
 }
 
 // formatExpiration writes t in RFC 3339, UTC, with fractional seconds only
@@ -311,7 +293,8 @@ func DetectFormat(s string) (Format, error) {
 	case strings.HasPrefix(s, nativeMagic):
 		return FormatNative, nil
 	case strings.HasPrefix(s, "{"):
-		return detectJSON(s), nil
+		obj, _ := readJSONObject([]byte(s), FormatIMDS)
+		return jsonFormat(obj), nil
 	case looksLikePerl(s):
 		return FormatPerl, nil
 	}
@@ -339,10 +322,8 @@ func ParseCredentials(s string) (Credentials, error) {
 		return parseNative(s)
 	case FormatPerl:
 		return parsePerl(s)
-	case FormatCredentialProcess:
-		return parseCredentialProcess(s)
 	default:
-		return parseIMDS(s)
+		return parseJSON(s)
 	}
 }
 
@@ -422,62 +403,4 @@ func parseExpiration(f Format, field, s string) (time.Time, error) {
 		return time.Time{}, parseErrorf(f, field, "is not an RFC 3339 date and time")
 	}
 	return t.UTC(), nil
-}
-
-// jsonObject holds the members of one JSON object, undecoded.
-type jsonObject map[string]json.RawMessage
-
-// readJSONObject reads data as exactly one JSON object with unique member
-// names and valid UTF-8. Nested values are checked for syntax but not
-// decoded.
-func readJSONObject(data []byte, f Format) (jsonObject, error) {
-	if !utf8.Valid(data) {
-		return nil, parseErrorf(f, "", "JSON is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	syntax := func() error {
-		return parseErrorf(f, "", "malformed JSON near byte %d", dec.InputOffset())
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, parseErrorf(f, "", "JSON is not an object")
-	}
-	obj := jsonObject{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, syntax()
-		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, syntax()
-		}
-		if _, dup := obj[name]; dup {
-			return nil, parseErrorf(f, "", "member name repeated near byte %d", dec.InputOffset())
-		}
-		obj[name] = v
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, syntax()
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, parseErrorf(f, "", "data after the JSON object")
-	}
-	return obj, nil
-}
-
-// str returns member name as a string; an absent member gives "".
-func (o jsonObject) str(f Format, name string) (string, error) {
-	raw, ok := o[name]
-	if !ok {
-		return "", nil
-	}
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", parseErrorf(f, name, "is not a JSON string")
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", parseErrorf(f, name, "is not a valid JSON string")
-	}
-	return s, nil
 }

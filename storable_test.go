@@ -37,8 +37,10 @@ func (v *plValue) dump(path []*plValue) string {
 		s = "[" + strings.Join(items, ",") + "]"
 	case plHash:
 		var items []string
-		for k, it := range v.hash {
-			items = append(items, strconv.Quote(k)+":"+it.dump(path))
+		for _, e := range v.hash {
+			if v.get(e.key) == e.val {
+				items = append(items, strconv.Quote(e.key)+":"+e.val.dump(path))
+			}
 		}
 		slices.Sort(items)
 		s = "{" + strings.Join(items, ",") + "}"
@@ -176,7 +178,7 @@ func TestReadStorableNativeSizes(t *testing.T) {
 }
 
 func TestStorableWriterReadsBack(t *testing.T) {
-	w := newStorableWriter()
+	w := newStorableWriter(0)
 	w.bless("Some::Class")
 	w.hash(3)
 	w.str(strings.Repeat("x", 255))
