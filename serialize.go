@@ -61,8 +61,19 @@ const (
 	// writes with its serialize method and reads with new_from_serialized:
 	// MIME base64, in lines of 76 characters, of a Storable nfreeze of the
 	// blessed object. Only the AccessKeyId, SecretAccessKey, SessionToken
-	// and Expiration members of its data hash are read; other keys are
-	// skipped.
+	// and Expiration members of its data hash are read; other keys, such
+	// as the VM::EC2 object that new_from_json attaches, are skipped, and
+	// the class name is not checked, as new_from_serialized re-blesses.
+	//
+	// The reader takes Storable images of major version 2 (Storable 0.7 and
+	// later) in network or native byte order, with the strings, numbers,
+	// undefined values, references, arrays, hashes (with UTF-8 or restricted
+	// keys), blessed objects and shared values that Perl writes; code
+	// references, tied variables and objects frozen by STORABLE_freeze
+	// hooks are errors. Images may be at most [MaxSerializedSize] bytes and
+	// nest at most 64 levels. The writer emits network order and minor
+	// version 11, as Storable 3 does, and leaves SessionToken and
+	// Expiration out of the data hash when they are empty.
 	FormatPerl
 	// FormatCredentialProcess is the JSON object that the AWS CLI and SDKs
 	// expect from a credential_process program: Version 1, AccessKeyId,
@@ -92,9 +103,9 @@ const MaxSerializedSize = 64 << 10
 
 // Limits on field values, in bytes.
 const (
-	maxAccessKeyIDLen    = 128
-	maxSecretAccessKeyLn = 1024
-	maxSessionTokenLen   = 16 << 10
+	maxAccessKeyIDLen     = 128
+	maxSecretAccessKeyLen = 1024
+	maxSessionTokenLen    = 16 << 10
 )
 
 var formatNames = [...]string{
@@ -226,7 +237,7 @@ func (c Credentials) check() error {
 	if err := checkField("AccessKeyID", c.AccessKeyID, maxAccessKeyIDLen, true); err != nil {
 		return err
 	}
-	if err := checkField("SecretAccessKey", c.SecretAccessKey, maxSecretAccessKeyLn, true); err != nil {
+	if err := checkField("SecretAccessKey", c.SecretAccessKey, maxSecretAccessKeyLen, true); err != nil {
 		return err
 	}
 	return checkField("SessionToken", c.SessionToken, maxSessionTokenLen, false)
@@ -274,9 +285,9 @@ const ageArmorHeader = "-----BEGIN AGE ENCRYPTED FILE-----"
 // white space, from its first characters and, for a JSON object, from its
 // member names: an object with a Version member, or with SessionToken but
 // no Token, is [FormatCredentialProcess]; any other object, even a
-// malformed one, is [FormatIMDS]. It
-// is what [ParseCredentials] uses to pick a reader, so a tool can show
-// which format it met. It never returns [FormatEnv], which is write-only.
+// malformed one, is [FormatIMDS]. It is what [ParseCredentials] uses to
+// pick a reader, so a tool can show which format it met. It never returns
+// [FormatEnv], which is write-only.
 //
 // It returns an error wrapping [ErrSealed] for an age-encrypted input
 // (open it with [OpenSealed]), and an error wrapping [ErrUnknownFormat],
@@ -312,11 +323,14 @@ func DetectFormat(s string) (Format, error) {
 // malformed, lacks a required field, or breaks a limit. No error quotes the
 // input.
 func ParseCredentials(s string) (Credentials, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "{") && len(s) <= MaxSerializedSize {
+		return parseJSON(s) // which reads the object only once
+	}
 	f, err := DetectFormat(s)
 	if err != nil {
 		return Credentials{}, err
 	}
-	s = strings.TrimSpace(s)
 	switch f {
 	case FormatNative:
 		return parseNative(s)

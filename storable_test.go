@@ -159,6 +159,17 @@ func TestReadStorableErrors(t *testing.T) {
 	}
 }
 
+func TestReadStorableRepeatedKey(t *testing.T) {
+	// A hash whose key "k" comes twice, as no Perl writes but a forged
+	// image may: the last value wins, as when Perl stores the pairs.
+	b, err := hex.DecodeString(strings.ReplaceAll("050b 03 00000002 0a0131 00000001 6b 0a0132 00000001 6b", " ", ""))
+	require.NoError(t, err)
+	v, err := readStorable(b)
+	require.NoError(t, err)
+	assert.Equal(t, `{"k":"2"}`, v.dump(nil), "readStorable(repeated key)")
+	assert.Equal(t, "2", v.get("k").str)
+}
+
 func TestReadStorableNativeSizes(t *testing.T) {
 	for _, tc := range []struct {
 		name, hex, want string
