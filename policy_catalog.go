@@ -1,6 +1,7 @@
 package ec2token
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -53,12 +54,7 @@ var addedEC2Actions struct {
 // CreateCoipPoolPermission), and those added with [AddEC2Actions]. It is safe
 // for concurrent use.
 func EC2Actions() []string {
-	names := slices.Concat(ec2APIActions[:], iamOnlyEC2Actions)
-	addedEC2Actions.RLock()
-	for _, n := range addedEC2Actions.names {
-		names = append(names, n)
-	}
-	addedEC2Actions.RUnlock()
+	names := slices.Collect(allEC2Actions)
 	slices.SortFunc(names, compareFold)
 	return slices.CompactFunc(names, strings.EqualFold)
 }
@@ -108,12 +104,35 @@ func isKnownEC2Action(name string) bool {
 // matchesSomeEC2Action reports whether the wildcard pattern, without its
 // prefix, matches at least one action of the catalog.
 func matchesSomeEC2Action(pattern string) bool {
-	for _, n := range EC2Actions() {
+	for n := range allEC2Actions {
 		if globFold(pattern, n) {
 			return true
 		}
 	}
 	return false
+}
+
+// allEC2Actions yields the actions of the catalog in no particular order,
+// perhaps some twice.
+func allEC2Actions(yield func(string) bool) {
+	for _, n := range ec2APIActions {
+		if !yield(n) {
+			return
+		}
+	}
+	for _, n := range iamOnlyEC2Actions {
+		if !yield(n) {
+			return
+		}
+	}
+	addedEC2Actions.RLock()
+	added := slices.Collect(maps.Values(addedEC2Actions.names))
+	addedEC2Actions.RUnlock()
+	for _, n := range added {
+		if !yield(n) {
+			return
+		}
+	}
 }
 
 // suggestEC2Action returns the catalog action closest to name by edit
@@ -124,7 +143,7 @@ func suggestEC2Action(name string) (string, bool) {
 	limit := min(3, max(1, len(name)/3))
 	best, bestD := "", limit+1
 	lower := strings.ToLower(name)
-	for _, n := range EC2Actions() {
+	for n := range allEC2Actions {
 		if d := editDistance(lower, strings.ToLower(n), bestD); d < bestD {
 			best, bestD = n, d
 		}

@@ -66,8 +66,8 @@ func decodePolicy(doc string) (*Policy, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, jsonProblem(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("has data after the JSON object, at byte %d", dec.InputOffset())
+	if end := dec.InputOffset(); !errors.Is(ignoreValue(dec), io.EOF) {
+		return nil, fmt.Errorf("has data after the JSON object, which ends at byte %d", end)
 	}
 	top, ok := v.(map[string]any)
 	if !ok {
@@ -121,10 +121,18 @@ func decodePolicy(doc string) (*Policy, error) {
 	return p, nil
 }
 
+// ignoreValue reads the next token, if any, and returns io.EOF if there
+// was none.
+func ignoreValue(dec *json.Decoder) error {
+	_, err := dec.Token()
+	return err
+}
+
 func jsonProblem(err error) error {
 	var syn *json.SyntaxError
 	switch {
 	case errors.As(err, &syn):
+		// Offset counts the bytes read, the bad one included.
 		return fmt.Errorf("is not valid JSON (error at byte %d)", syn.Offset)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("is not valid JSON (it ends too early)")
