@@ -104,7 +104,19 @@ func isKnownEC2Action(name string) bool {
 // matchesSomeEC2Action reports whether the wildcard pattern, without its
 // prefix, matches at least one action of the catalog.
 func matchesSomeEC2Action(pattern string) bool {
-	for n := range allEC2Actions {
+	// Only API actions that start with the pattern's literal prefix can
+	// match, and they are adjacent in the sorted list.
+	prefix := pattern[:strings.IndexAny(pattern+"*", "*?")]
+	i, _ := slices.BinarySearchFunc(ec2APIActions[:], prefix, compareFold)
+	for _, n := range ec2APIActions[i:] {
+		if len(n) < len(prefix) || !strings.EqualFold(n[:len(prefix)], prefix) {
+			break
+		}
+		if globFold(pattern, n) {
+			return true
+		}
+	}
+	for n := range otherEC2Actions {
 		if globFold(pattern, n) {
 			return true
 		}
@@ -120,6 +132,12 @@ func allEC2Actions(yield func(string) bool) {
 			return
 		}
 	}
+	otherEC2Actions(yield)
+}
+
+// otherEC2Actions yields the actions of the catalog that are not API
+// operations.
+func otherEC2Actions(yield func(string) bool) {
 	for _, n := range iamOnlyEC2Actions {
 		if !yield(n) {
 			return
@@ -142,17 +160,16 @@ func allEC2Actions(yield func(string) bool) {
 func suggestEC2Action(name string) (string, bool) {
 	limit := min(3, max(1, len(name)/3))
 	best, bestD := "", limit+1
-	lower := strings.ToLower(name)
 	for n := range allEC2Actions {
-		if d := editDistance(lower, strings.ToLower(n), bestD); d < bestD {
+		if d := editDistance(name, n, bestD); d < bestD {
 			best, bestD = n, d
 		}
 	}
 	return best, best != ""
 }
 
-// editDistance returns the Levenshtein distance between a and b, or any
-// value of at least limit once the distance is known to reach limit.
+// editDistance returns the Levenshtein distance between a and b, ignoring
+// ASCII case, or limit once the distance is known to reach limit.
 func editDistance(a, b string, limit int) int {
 	if d := len(a) - len(b); d >= limit || -d >= limit {
 		return limit
@@ -167,7 +184,7 @@ func editDistance(a, b string, limit int) int {
 		rowMin := i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if foldEq(a[i-1], b[j-1]) {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
