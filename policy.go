@@ -16,7 +16,9 @@ import (
 //
 // Each call to Allow, Deny or Add appends statements in call order; the
 // order of statements does not change what IAM allows, and keeping the
-// caller's order keeps the document readable. Within a statement the actions
+// caller's order keeps the document readable. Unlike the Perl module, which
+// merged every allow into one statement and every deny into another, each
+// call makes its own statement, so that On and When refine that call alone. Within a statement the actions
 // are sorted and duplicates removed, so the same calls always give the same
 // document, byte for byte.
 //

@@ -74,7 +74,7 @@ func decodePolicy(doc string) (*Policy, error) {
 		return nil, errNotObject
 	}
 	version := "2008-10-17"
-	var stmts any
+	var rawStmts any
 	for _, k := range sortedKeys(top) {
 		v := top[k]
 		switch k {
@@ -89,31 +89,34 @@ func decodePolicy(doc string) (*Policy, error) {
 				return nil, problemf(k, "must be a string")
 			}
 		case "Statement":
-			stmts = v
+			rawStmts = v
 		default:
 			return nil, unknownKey("", k)
 		}
 	}
-	list, ok := stmts.([]any)
+	list, ok := rawStmts.([]any)
 	switch {
-	case stmts == nil:
+	case rawStmts == nil:
 		return nil, errors.New("needs a Statement")
 	case !ok:
-		list = []any{stmts}
+		list = []any{rawStmts}
 	case len(list) == 0:
 		return nil, problemf("Statement", "is an empty array")
 	}
-	p := &Policy{statements: make([]Statement, len(list))}
+	stmts := make([]Statement, len(list))
 	for i, v := range list {
-		path := fmt.Sprintf("Statement[%d]", i)
-		s, err := decodeStatement(path, v)
-		if err == nil {
-			err = s.check(path)
-		}
-		if err != nil {
+		var err error
+		if stmts[i], err = decodeStatement(fmt.Sprintf("Statement[%d]", i), v); err != nil {
 			return nil, err
 		}
-		p.statements[i] = s.normalize()
+	}
+	// Check before normalizing, so that places are those of the document.
+	if err := checkStatements(stmts); err != nil {
+		return nil, err
+	}
+	p := &Policy{statements: stmts}
+	for i := range stmts {
+		stmts[i] = stmts[i].normalize()
 	}
 	if version != "2012-10-17" && strings.Contains(doc, "${") {
 		return nil, problemf("Version", `must be "2012-10-17" for policy variables such as ${aws:username}`)

@@ -84,7 +84,10 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"empty action list", stmt(`{"Effect":"Allow","Action":[],"Resource":"*"}`), "Statement[1]: needs Action or NotAction"},
 		{"missing resource", stmt(`{"Effect":"Allow","Action":"ec2:*"}`), "Statement[1]: needs Resource or NotResource"},
 		{"resource", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"i-123"}`),
-			`Statement[1].Resource[0]: must be "*" or an ARN`},
+			`Statement[1].Resource[0]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
+		{"repeated Sid", `{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ec2:*","Resource":"*"},` +
+			`{"Sid":"B","Effect":"Allow","Action":"ec2:*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"ec2:*","Resource":"*"}]}`,
+			"Statement[2].Sid: repeats the Sid of Statement[0]"},
 		{"condition shape", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":["x"]}`),
 			"Statement[1].Condition: must be an object of condition operators"},
 		{"condition keys", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":"x"}}`),
@@ -156,9 +159,9 @@ func randomPolicy(rng *rand.Rand) *Policy {
 	values := []string{"10.0.0.0/8", "true", "eu-west-1", `quote " and \ é`, "<&>"}
 
 	p := NewPolicy()
-	for range 1 + rng.IntN(4) {
+	for i := range 1 + rng.IntN(4) {
 		if rng.IntN(5) == 0 {
-			s := Statement{Sid: fmt.Sprintf("S%d", rng.IntN(9)), Effect: "Deny"}
+			s := Statement{Sid: fmt.Sprintf("S%d", i), Effect: "Deny"}
 			if rng.IntN(2) == 0 {
 				s.NotActions = pick([]string{"ec2:*", "ec2:Describe*", "s3:*"}, 2)
 			} else {

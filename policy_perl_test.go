@@ -52,12 +52,16 @@ func (c perlCall) apply(p *Policy) *Policy {
 	return p.Allow(c.actions...)
 }
 
-// perl returns the Perl expression that builds the same policy.
+// perlExpression returns the Perl expression that builds the same policy.
 func perlExpression(calls []perlCall) string {
 	var b strings.Builder
 	b.WriteString("VM::EC2::Security::Policy->new")
 	for _, c := range calls {
-		b.WriteString(map[bool]string{false: "->allow(", true: "->deny("}[c.deny])
+		if c.deny {
+			b.WriteString("->deny(")
+		} else {
+			b.WriteString("->allow(")
+		}
 		for i, a := range c.actions {
 			if i > 0 {
 				b.WriteByte(',')

@@ -16,7 +16,7 @@ import (
 //     one is reported with the closest known name, if one is close;
 //   - every EC2 wildcard matches at least one action;
 //   - resources are "*" or ARNs, conditions have an operator, a key and
-//     values, and a Sid has only letters and digits;
+//     values, and a Sid has only letters and digits and is not repeated;
 //   - the document is at most 2048 characters once white space outside
 //     strings is removed, as STS counts it.
 //
@@ -37,13 +37,30 @@ func (p *Policy) validate(field string) error {
 	if p.err != nil {
 		return p.err
 	}
-	for i := range p.statements {
-		if err := p.statements[i].check(fmt.Sprintf("Statement[%d]", i)); err != nil {
-			return &InputError{Field: field, Problem: err.Error()}
-		}
+	if err := checkStatements(p.statements); err != nil {
+		return &InputError{Field: field, Problem: err.Error()}
 	}
 	_, err := packPolicy(field, p.String())
 	return err
+}
+
+// checkStatements checks each statement, and that no two share a Sid, as
+// IAM requires.
+func checkStatements(stmts []Statement) error {
+	sids := make(map[string]int)
+	for i := range stmts {
+		path := fmt.Sprintf("Statement[%d]", i)
+		if err := stmts[i].check(path); err != nil {
+			return err
+		}
+		if sid := stmts[i].Sid; sid != "" {
+			if j, dup := sids[sid]; dup {
+				return problemf(path+".Sid", "repeats the Sid of Statement[%d]", j)
+			}
+			sids[sid] = i
+		}
+	}
+	return nil
 }
 
 // problem is an error found at a place in a policy document, such as
@@ -79,8 +96,8 @@ func (s *Statement) check(path string) error {
 			var msg string
 			if k < 2 {
 				msg = checkAction(v)
-			} else if v != "*" && !strings.HasPrefix(v, "arn:") {
-				msg = `must be "*" or an ARN`
+			} else if !isResource(v) {
+				msg = `must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`
 			}
 			if msg != "" {
 				return problemf(fmt.Sprintf("%s.%s[%d]", path, l.name, j), "%s", msg)
@@ -128,6 +145,13 @@ func isConditionName(s string, key bool) bool {
 		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == ':' ||
 			key && c > ' ' && c < 0x7f && c != '"' && c != '\\'
 	})
+}
+
+// isResource reports whether r is "*" or has the shape of an ARN:
+// arn:partition:service:region:account:resource, where region and account
+// may be empty or wildcards.
+func isResource(r string) bool {
+	return r == "*" || strings.HasPrefix(r, "arn:") && strings.Count(r, ":") >= 5
 }
 
 // checkAction checks one action in IAM's form, "service:Name", and
