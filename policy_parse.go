@@ -39,8 +39,9 @@ const maxPolicyInput = 64 << 10
 // is the same document.
 //
 // The error is an *[InputError] whose problem starts with the place in the
-// document, as in "Statement[1].Action[0]"; it quotes action names, which
-// are letters and digits, and nothing else from the document.
+// document, as in "Statement[1].Action[0]". It repeats action names, keys
+// and condition operators only when they are plain letters and digits, and
+// nothing else from the document.
 func ParsePolicy(doc string) (*Policy, error) { return parsePolicy("Policy", doc) }
 
 // parsePolicy is ParsePolicy for a document given as the named field.

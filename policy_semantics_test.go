@@ -166,3 +166,17 @@ func dryRun(ctx context.Context, t *testing.T, client *ec2.Client, cl call) bool
 	t.Fatalf("%s: error code %s, want DryRunOperation or UnauthorizedOperation", cl, apiErr.ErrorCode())
 	return false
 }
+
+// TestGetFederationTokenChecksPolicy shows that a policy with a mistyped
+// action is refused before any request reaches STS.
+func TestGetFederationTokenChecksPolicy(t *testing.T) {
+	srv := ststest.NewServer()
+	defer srv.Close()
+	_, err := ec2token.GetFederationToken(context.Background(), sts.NewFromConfig(srv.Config()), "typo",
+		func(o *ec2token.FederationOptions) { o.Policy = ec2token.NewPolicy().Allow("DescribeImage") })
+	var ie *ec2token.InputError
+	require.True(t, errors.As(err, &ie), "GetFederationToken() = %v, want an *InputError", err)
+	assert.Equal(t, "Statement[0].Action[0]: DescribeImage: unknown EC2 action; did you mean DescribeImages?",
+		ie.Problem, "GetFederationToken().Problem")
+	assert.Zero(t, srv.RequestCount("GetFederationToken"), "requests that reached STS")
+}
