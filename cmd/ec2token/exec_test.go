@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -75,6 +77,22 @@ func TestPolicy(t *testing.T) {
 	requireOK(t, r)
 	assert.Equal(t, ec2token.NewPolicy().Allow("DescribeImages").String()+"\n", r.stdout)
 
+	doc := `{"Statement": {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}}`
+	file := filepath.Join(t.TempDir(), "policy.json")
+	require.NoError(t, os.WriteFile(file, []byte(doc), 0o600))
+	parsed, err := ec2token.ParsePolicy(doc)
+	require.NoError(t, err)
+	for _, args := range [][]string{{"--policy-file", file}, {"--policy-file", "-"}} {
+		r = runCLI(t, doc, append([]string{"policy"}, args...)...)
+		requireOK(t, r)
+		require.JSONEq(t, parsed.String(), r.stdout, "policy %q", args)
+	}
+	r = runCLI(t, doc, "policy", "--policy-file", "-", "--deny", "DescribeImages")
+	requireOK(t, r)
+	require.JSONEq(t, parsed.Deny("DescribeImages").String(), r.stdout)
+
+	requireFail(t, runCLI(t, "", "policy", "--allow", "DescribeImagez"), 1, "Statement[0].Action[0]", "DescribeImages?")
+	requireFail(t, runCLI(t, "{", "policy", "--policy-file", "-"), 1, "standard input")
 	requireFail(t, runCLI(t, "", "policy"), 2, "--allow")
 	requireFail(t, runCLI(t, "", "policy", "--allow", "DescribeImages", "x"), 2, "too many")
 	requireFail(t, runCLI(t, "", "policy", "--policy-file", "/nonexistent/p.json"), 1, "/nonexistent/p.json")

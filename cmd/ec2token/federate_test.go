@@ -47,6 +47,28 @@ func TestFederateWritesFileThatWorks(t *testing.T) {
 	require.Error(t, err)
 }
 
+func TestFederatePolicyFile(t *testing.T) {
+	srv, _ := adminEnv(t)
+	doc := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": ["ec2:DescribeInstances"], "Resource": "*"}]}`
+	r := runCLI(t, doc, "federate", "build", "--policy-file", "-", "--allow", "DescribeImages")
+	requireOK(t, r)
+	creds, err := ec2token.ParseCredentials(r.stdout)
+	require.NoError(t, err)
+	client, err := creds.NewEC2(context.Background())
+	require.NoError(t, err)
+	_, err = client.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+	require.NoError(t, err)
+	_, err = client.DescribeImages(context.Background(), &ec2.DescribeImagesInput{})
+	require.NoError(t, err)
+
+	r = runCLI(t, `{"Statement": []`, "federate", "build", "--policy-file", "-")
+	requireFail(t, r, 1, "standard input", "Policy")
+	r = runCLI(t, "", "federate", "build", "--allow", "DescribeImagez")
+	requireFail(t, r, 1, "did you mean DescribeImages?")
+	assert.Equal(t, 1, srv.RequestCount("GetFederationToken"))
+}
+
 func TestFederateFormats(t *testing.T) {
 	adminEnv(t)
 	tests := []struct {

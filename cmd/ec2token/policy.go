@@ -48,7 +48,7 @@ func (p *policyFlags) build(c *cli) (*ec2token.Policy, error) {
 		if err != nil {
 			return nil, err
 		}
-		if policy, err = parsePolicy(string(data)); err != nil {
+		if policy, err = ec2token.ParsePolicy(string(data)); err != nil {
 			return nil, fmt.Errorf("%s: %w", inputName(p.file), err)
 		}
 	}
