@@ -15,11 +15,12 @@ var policyCmd = &command{
 	usage:   "policy [flags]",
 	summary: "print the policy document federate would send, or what is wrong with it",
 	help: `
-Policy is a dry run of the policy flags of federate: it builds the document
-from --allow, --deny and --policy-file, checks it as federate would, and
-prints it indented, or compacted as STS receives it with --compact. It
-sends no request. When the document is invalid it prints what is wrong
-and exits with status 1.`,
+Policy is a dry run of the policy flags of federate: it builds the
+document from --policy-file, then --allow, then --deny, checks it as
+federate would (action names against the EC2 catalog, structure, size),
+and prints it indented, or compacted as STS receives it with --compact.
+It sends no request. When the document is invalid it prints what is
+wrong and exits with status 1.`,
 	examples: `
 ec2token policy --allow DescribeImages,RunInstances --deny TerminateInstances
 ec2token policy --policy-file build-policy.json --compact`,
@@ -36,7 +37,8 @@ func (p *policyFlags) register(fs *flag.FlagSet) {
 	p.allow.split, p.deny.split = true, true
 	fs.Var(&p.allow, "allow", "allow the comma-separated `ACTIONS`, such as DescribeImages,RunInstances (repeatable)")
 	fs.Var(&p.deny, "deny", "deny the comma-separated `ACTIONS` (repeatable)")
-	fs.StringVar(&p.file, "policy-file", "", "read the policy document from `FILE`, or - for standard input")
+	fs.StringVar(&p.file, "policy-file", "", "read the policy document from `FILE`, or - for standard input; "+
+		"--allow and --deny add statements after its own")
 }
 
 // build returns the policy the flags describe, checked, or nil when they
