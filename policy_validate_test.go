@@ -179,3 +179,20 @@ func TestEditDistance(t *testing.T) {
 		assert.Equal(t, tt.want, editDistance(tt.a, tt.b, tt.limit), "editDistance(%q, %q, %d)", tt.a, tt.b, tt.limit)
 	}
 }
+
+func TestCatalogConcurrentUse(t *testing.T) {
+	p := NewPolicy().Allow("Describe*", "TestOnlyConcurrent0")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			assert.NoError(t, AddEC2Actions(fmt.Sprintf("TestOnlyConcurrent%d", i)))
+		}
+	}()
+	for range 50 {
+		_ = p.Validate()
+		_ = EC2Actions()
+	}
+	<-done
+	assert.NoError(t, p.Validate(), "Validate() after AddEC2Actions")
+}
