@@ -14,13 +14,13 @@ import (
 // latest statement with On and When, or read a hand-written document with
 // [ParsePolicy].
 //
-// Each call to Allow, Deny or Add appends statements in call order; the
-// order of statements does not change what IAM allows, and keeping the
-// caller's order keeps the document readable. Unlike the Perl module, which
-// merged every allow into one statement and every deny into another, each
-// call makes its own statement, so that On and When refine that call alone. Within a statement the actions
-// are sorted and duplicates removed, so the same calls always give the same
-// document, byte for byte.
+// Each call to Allow, Deny or Add appends statements in call order; the order
+// of statements does not change what IAM allows, and keeping the caller's
+// order keeps the document readable. Unlike the Perl module, which merged
+// every allow into one statement and every deny into another, each call makes
+// its own statement, so that On and When refine that call alone. Within a
+// statement the actions are sorted and duplicates removed, so the same calls
+// always give the same document, byte for byte.
 //
 // The zero Policy is empty and ready to use. A Policy is not safe for
 // concurrent modification; concurrent calls to String and Validate are safe.

@@ -72,7 +72,8 @@ func AddEC2Actions(names ...string) error {
 	for i, n := range names {
 		n = strings.TrimPrefix(n, "ec2:")
 		if n == "" || !isAlnum(n) {
-			return inputErrorf("AddEC2Actions", "name %d is not an action name of letters and digits", i)
+			return inputErrorf("AddEC2Actions",
+				"name %d is not an action name of letters and digits", i)
 		}
 		clean[i] = n
 	}

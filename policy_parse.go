@@ -120,7 +120,8 @@ func decodePolicy(doc string) (*Policy, error) {
 		stmts[i] = stmts[i].normalize()
 	}
 	if version != "2012-10-17" && strings.Contains(doc, "${") {
-		return nil, problemf("Version", `must be "2012-10-17" for policy variables such as ${aws:username}`)
+		return nil, problemf("Version",
+			`must be "2012-10-17" for policy variables such as ${aws:username}`)
 	}
 	return p, nil
 }

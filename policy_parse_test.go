@@ -55,10 +55,13 @@ func TestParsePolicy(t *testing.T) {
 }
 
 func TestParsePolicyErrors(t *testing.T) {
+	// allowAll is the body of a valid statement.
+	const allowAll = `"Effect":"Allow","Action":"ec2:*","Resource":"*"`
 	stmt := func(body string) string {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"},` + body + `]}`
+		return `{"Version":"2012-10-17","Statement":[{` + allowAll + `},` + body + `]}`
 	}
-	longDoc := stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("b", 2000) + `"}`)
+	longARN := "arn:aws:s3:::" + strings.Repeat("b", 2000)
+	longDoc := stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"` + longARN + `"}`)
 	tests := []struct{ name, doc, want string }{
 		{"not JSON", `{"Version":`, "is not valid JSON (it ends too early)"},
 		{"syntax", `{"Version" "x"}`, "is not valid JSON (error at byte 12)"}, // the 12th byte, counting from 1
@@ -70,38 +73,44 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"unknown key named", `{"Statment":[]}`, "has the key Statment, which IAM does not define here"},
 		{"unknown key not quoted", `{"x\"y":1}`, "has a key that IAM does not define here"},
 		{"statement not an object", stmt(`"Allow"`), "Statement[1]: must be a JSON object"},
-		{"principal", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Principal":"*"}`),
+		{"principal", stmt(`{` + allowAll + `,"Principal":"*"}`),
 			"Statement[1].Principal: is not allowed in a session policy"},
 		{"effect case", stmt(`{"Effect":"allow","Action":"ec2:*","Resource":"*"}`),
 			`Statement[1].Effect: must be "Allow" or "Deny"`},
-		{"effect type", stmt(`{"Effect":true,"Action":"ec2:*","Resource":"*"}`), "Statement[1].Effect: must be a string"},
+		{"effect type", stmt(`{"Effect":true,"Action":"ec2:*","Resource":"*"}`),
+			"Statement[1].Effect: must be a string"},
 		{"action type", stmt(`{"Effect":"Allow","Action":{"a":1},"Resource":"*"}`),
 			"Statement[1].Action: must be a string or an array of strings"},
 		{"action element", stmt(`{"Effect":"Allow","Action":["ec2:*",7],"Resource":"*"}`),
 			"Statement[1].Action[1]: must be a string"},
-		{"unknown action", stmt(`{"Effect":"Deny","Action":["ec2:RunInstances","ec2:StopInstance"],"Resource":"*"}`),
+		{"unknown action", stmt(`{"Effect":"Deny","Action":["ec2:RunInstances","ec2:StopInstance"],` +
+			`"Resource":"*"}`),
 			"Statement[1].Action[1]: StopInstance: unknown EC2 action; did you mean StopInstances?"},
-		{"empty action list", stmt(`{"Effect":"Allow","Action":[],"Resource":"*"}`), "Statement[1]: needs Action or NotAction"},
-		{"missing resource", stmt(`{"Effect":"Allow","Action":"ec2:*"}`), "Statement[1]: needs Resource or NotResource"},
+		{"empty action list", stmt(`{"Effect":"Allow","Action":[],"Resource":"*"}`),
+			"Statement[1]: needs Action or NotAction"},
+		{"missing resource", stmt(`{"Effect":"Allow","Action":"ec2:*"}`),
+			"Statement[1]: needs Resource or NotResource"},
 		{"resource", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"i-123"}`),
 			`Statement[1].Resource[0]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
-		{"repeated Sid", `{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ec2:*","Resource":"*"},` +
-			`{"Sid":"B","Effect":"Allow","Action":"ec2:*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"ec2:*","Resource":"*"}]}`,
+		{"repeated Sid", `{"Statement":[{"Sid":"A",` + allowAll + `},{"Sid":"B",` + allowAll + `},` +
+			`{"Sid":"A",` + allowAll + `}]}`,
 			"Statement[2].Sid: repeats the Sid of Statement[0]"},
-		{"condition shape", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":["x"]}`),
+		{"condition shape", stmt(`{` + allowAll + `,"Condition":["x"]}`),
 			"Statement[1].Condition: must be an object of condition operators"},
-		{"condition keys", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":"x"}}`),
+		{"condition keys", stmt(`{` + allowAll + `,"Condition":{"Bool":"x"}}`),
 			"Statement[1].Condition: each operator must map to an object of condition keys"},
-		{"condition value", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"k:k":null}}}`),
+		{"condition value", stmt(`{` + allowAll + `,"Condition":{"Bool":{"k:k":null}}}`),
 			"Statement[1].Condition: values must be strings, booleans or numbers"},
-		{"condition empty values", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"k:k":[]}}}`),
+		{"condition empty values", stmt(`{` + allowAll + `,"Condition":{"Bool":{"k:k":[]}}}`),
 			"Statement[1].Condition.Bool: needs at least one value"},
 		{"policy variable without Version",
 			`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}}`,
 			`Version: must be "2012-10-17" for policy variables such as ${aws:username}`},
 		{"too long", longDoc, // no white space to remove
-			fmt.Sprintf("is %d characters once compacted, %d over the limit of 2048", len(longDoc), len(longDoc)-2048)},
-		{"far too long", strings.Repeat(" ", maxPolicyInput+1), "is 65537 bytes, more than the 65536 this package reads"},
+			fmt.Sprintf("is %d characters once compacted, %d over the limit of 2048",
+				len(longDoc), len(longDoc)-2048)},
+		{"far too long", strings.Repeat(" ", maxPolicyInput+1),
+			"is 65537 bytes, more than the 65536 this package reads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

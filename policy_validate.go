@@ -128,7 +128,8 @@ func (c *Condition) check(path string) error {
 	}
 	switch {
 	case c.Operator == "" || !isConditionName(c.Operator, false):
-		return problemf(path, "operator must be letters, with an optional qualifier such as ForAnyValue:")
+		return problemf(path,
+			"operator must be letters, with an optional qualifier such as ForAnyValue:")
 	case c.Key == "" || !isConditionName(c.Key, true):
 		return problemf(path, "key must be a condition key such as aws:SourceIp")
 	case len(c.Values) == 0:

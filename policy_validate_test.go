@@ -27,7 +27,8 @@ func TestPolicyValidate(t *testing.T) {
 	}{
 		{"empty", NewPolicy(), ""},
 		{"everything", NewPolicy().Allow(), ""},
-		{"manual synopsis", NewPolicy().Allow("Describe*", "CreateVolume", "delete_volume").Deny("DescribeVolumes"), ""},
+		{"manual synopsis", NewPolicy().Allow("Describe*", "CreateVolume", "delete_volume").
+			Deny("DescribeVolumes"), ""},
 		{"case ignored as IAM does", NewPolicy().Allow("ec2:describeimages", "describe_instances"), ""},
 		{"question mark", NewPolicy().Allow("Describe?mages"), ""},
 		{"other services unchecked", NewPolicy().Allow("s3:GetObjekt", "iam:*"), ""},
@@ -63,7 +64,8 @@ func TestPolicyValidate(t *testing.T) {
 			NotActions: []string{"ec2:RunInstances"}}), "Statement[0]: has both Action and NotAction"},
 		{"both resources", NewPolicy().Add(Statement{Effect: "Allow", Actions: []string{"ec2:*"},
 			Resources: []string{"*"}, NotResources: []string{"*"}}), "Statement[0]: has both Resource and NotResource"},
-		{"resource not an ARN", NewPolicy().Allow().On("subnet-1"), `Statement[0].Resource[0]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
+		{"resource not an ARN", NewPolicy().Allow().On("subnet-1"),
+			`Statement[0].Resource[0]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
 		{"resource too short for an ARN", NewPolicy().Allow().On("*", "arn:aws:ec2"),
 			`Statement[0].Resource[1]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
 		{"sid", NewPolicy().Add(Statement{Sid: "a-b", Effect: "Allow", Actions: []string{"ec2:*"}}),
@@ -176,7 +178,8 @@ func TestEditDistance(t *testing.T) {
 		{"a", "abcdef", 3, 3},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, editDistance(tt.a, tt.b, tt.limit), "editDistance(%q, %q, %d)", tt.a, tt.b, tt.limit)
+		assert.Equal(t, tt.want, editDistance(tt.a, tt.b, tt.limit),
+			"editDistance(%q, %q, %d)", tt.a, tt.b, tt.limit)
 	}
 }
 
