@@ -26,8 +26,9 @@ import (
 // concurrent modification; concurrent calls to String and Validate are safe.
 type Policy struct {
 	statements []Statement
-	// err is the first misuse of On or When, reported by Validate.
-	err error
+	// misuse is the problem of the first misuse of On or When, reported
+	// by Validate; empty if none.
+	misuse string
 }
 
 // Statement is one statement of a [Policy], in IAM's own terms. Its fields
@@ -82,7 +83,7 @@ func NewPolicy() *Policy { return &Policy{} }
 // An action without a service prefix is an EC2 action, written as the API
 // names it ("DescribeImages"), in the Perl module's underscore style
 // ("describe_images"), or with its prefix ("ec2:DescribeImages"); a *
-// matches any run of characters ("Describe*"). Actions of other services
+// matches any run of characters ("Describe*") and a ? any one character. Actions of other services
 // keep their prefix and are passed through as written ("s3:GetObject").
 // Allow does not check the names: [Policy.Validate] does.
 func (p *Policy) Allow(actions ...string) *Policy { return p.add("Allow", actions) }
@@ -108,8 +109,8 @@ func (p *Policy) add(effect string, actions []string) *Policy {
 }
 
 // On limits the latest statement to the given resources, ARNs such as
-// "arn:aws:ec2:*:*:subnet/subnet-0123", replacing its Resource list, and
-// returns p. Called before any statement, or with no resources, it records
+// "arn:aws:ec2:*:*:subnet/subnet-0123", replacing its Resource and
+// NotResource lists, and returns p. Called before any statement, or with no resources, it records
 // an error that [Policy.Validate] returns.
 func (p *Policy) On(resources ...string) *Policy {
 	s := p.last("On", len(resources), "resource")
@@ -174,8 +175,8 @@ func (p *Policy) last(method string, n int, noun string) *Statement {
 	default:
 		return &p.statements[len(p.statements)-1]
 	}
-	if p.err == nil {
-		p.err = inputErrorf("Policy", "%s", problem)
+	if p.misuse == "" {
+		p.misuse = problem
 	}
 	return nil
 }
@@ -195,18 +196,17 @@ func EC2Action(name string) string {
 	var b strings.Builder
 	b.Grow(len("ec2:") + len(name))
 	b.WriteString("ec2:")
+	upper := true // the first letter, and a letter after a dropped underscore
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c == '_' && i+1 < len(name) && isLower(name[i+1]) {
-			i++
-			c = name[i]
-		} else if i > 0 {
-			b.WriteByte(c)
+			upper = true
 			continue
 		}
-		if isLower(c) {
+		if upper && isLower(c) {
 			c -= 'a' - 'A'
 		}
+		upper = false
 		b.WriteByte(c)
 	}
 	return b.String()

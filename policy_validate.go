@@ -34,8 +34,8 @@ func (p *Policy) validate(field string) error {
 	if p == nil {
 		return inputErrorf(field, "is a nil *Policy")
 	}
-	if p.err != nil {
-		return p.err
+	if p.misuse != "" {
+		return inputErrorf(field, "%s", p.misuse)
 	}
 	if err := checkStatements(p.statements); err != nil {
 		return &InputError{Field: field, Problem: err.Error()}
