@@ -188,9 +188,8 @@ func (p *Policy) last(method string, n int, noun string) *Statement {
 // letter is dropped and the letter upper-cased, and the first letter is
 // upper-cased. A name with another service prefix is returned unchanged.
 func EC2Action(name string) string {
-	if len(name) >= 4 && strings.EqualFold(name[:4], "ec2:") {
-		name = name[4:]
-	} else if strings.Contains(name, ":") {
+	name, ok := cutEC2Prefix(name)
+	if !ok && strings.Contains(name, ":") {
 		return name
 	}
 	var b strings.Builder
@@ -210,6 +209,15 @@ func EC2Action(name string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// cutEC2Prefix returns name without a leading "ec2:", in any case, and
+// whether there was one.
+func cutEC2Prefix(name string) (string, bool) {
+	if len(name) >= 4 && strings.EqualFold(name[:4], "ec2:") {
+		return name[4:], true
+	}
+	return name, false
 }
 
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }

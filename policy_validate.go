@@ -24,7 +24,7 @@ import (
 // The error is an *[InputError] for the field "Policy" whose problem starts
 // with the place in the document, as in
 //
-//	ec2token: invalid Policy: Statement[0].Action[1]: ec2:DescribeImage:
+//	ec2token: invalid Policy: Statement[0].Action[0]: DescribeImage:
 //	unknown EC2 action; did you mean DescribeImages?
 //
 // A nil Policy is invalid.

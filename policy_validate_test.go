@@ -120,7 +120,7 @@ func TestAddEC2Actions(t *testing.T) {
 	const name = "TestOnlyPermissionXyzzy"
 	p := NewPolicy().Allow(name)
 	require.Error(t, p.Validate(), "Validate() before AddEC2Actions")
-	require.NoError(t, AddEC2Actions("ec2:"+name))
+	require.NoError(t, AddEC2Actions("EC2:"+name))
 	assert.NoError(t, p.Validate(), "Validate() after AddEC2Actions")
 	assert.NoError(t, NewPolicy().Allow("TestOnlyPermissionX*").Validate(), "a wildcard matching an added action")
 	assert.Contains(t, EC2Actions(), name, "EC2Actions()")
