@@ -1,6 +1,7 @@
 package ec2token
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -227,5 +228,30 @@ func FuzzParsePolicy(f *testing.F) {
 			t.Fatalf("ParsePolicy(String()) = %v after ParsePolicy accepted the input", err)
 		}
 		assert.Equal(t, p, again, "ParsePolicy(ParsePolicy(doc).String())")
+	})
+}
+
+// FuzzPolicyBuilder feeds arbitrary text to the builder: String must
+// always give valid JSON, and a policy that Validate accepts must come
+// back equal from ParsePolicy.
+func FuzzPolicyBuilder(f *testing.F) {
+	f.Add("Describe*", "arn:aws:ec2:*:*:subnet/subnet-1", "IpAddress", "aws:SourceIp", "10.0.0.0/8")
+	f.Add("describe_images", "*", "StringEquals", "ec2:Region", `"quoted" \ <&>`)
+	f.Add("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*", "Bool", "aws:SecureTransport", "true")
+	f.Fuzz(func(t *testing.T, action, resource, operator, key, value string) {
+		p := NewPolicy().Allow(strings.Split(action, ",")...).On(resource).When(operator, key, value).
+			Deny(action)
+		doc := p.String()
+		if !json.Valid([]byte(doc)) {
+			t.Fatalf("String() = %q, not valid JSON", doc)
+		}
+		if p.Validate() != nil {
+			return
+		}
+		got, err := ParsePolicy(doc)
+		if err != nil {
+			t.Fatalf("ParsePolicy(String()) = %v after Validate accepted the policy", err)
+		}
+		assert.Equal(t, p, got, "ParsePolicy(String())")
 	})
 }

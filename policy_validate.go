@@ -3,6 +3,7 @@ package ec2token
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Validate reports the first problem that would make AWS reject the policy
@@ -16,7 +17,8 @@ import (
 //     one is reported with the closest known name, if one is close;
 //   - every EC2 wildcard matches at least one action;
 //   - resources are "*" or ARNs, conditions have an operator, a key and
-//     values, and a Sid has only letters and digits and is not repeated;
+//     values, all text is valid UTF-8, and a Sid has only letters and
+//     digits and is not repeated;
 //   - the document is at most 2048 characters once white space outside
 //     strings is removed, as STS counts it.
 //
@@ -98,6 +100,8 @@ func (s *Statement) check(path string) error {
 				msg = checkAction(v)
 			} else if !isResource(v) {
 				msg = `must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`
+			} else if !utf8.ValidString(v) {
+				msg = "is not valid UTF-8"
 			}
 			if msg != "" {
 				return problemf(fmt.Sprintf("%s.%s[%d]", path, l.name, j), "%s", msg)
@@ -134,6 +138,11 @@ func (c *Condition) check(path string) error {
 		return problemf(path, "key must be a condition key such as aws:SourceIp")
 	case len(c.Values) == 0:
 		return problemf(path, "needs at least one value")
+	}
+	for _, v := range c.Values {
+		if !utf8.ValidString(v) {
+			return problemf(path, "has a value that is not valid UTF-8")
+		}
 	}
 	return nil
 }
