@@ -1,24 +1,7 @@
-// Package ststest provides a local STS and EC2 endpoint for tests and demos,
-// in the spirit of net/http/httptest.
-//
-// A [Server] listens on loopback and speaks the AWS Query protocol with the
-// response and error XML of STS (API version 2011-06-15) and EC2 (API
-// version 2016-11-15). It verifies the Signature Version 4 signature of every
-// request, issues temporary credentials with GetFederationToken and
-// GetSessionToken, and enforces a federated user's session policy on every
-// EC2 call. [Server.Config] returns an [aws.Config] that points the SDK's STS
-// and EC2 clients at the server with its root credentials:
-//
-//	srv := ststest.NewServer()
-//	defer srv.Close()
-//	client := sts.NewFromConfig(srv.Config())
-//
-// The server keeps all state in memory and logs nothing. It is not a
-// complete emulation of AWS: it answers the actions listed in the
-// documentation of [Server] and nothing else.
 package ststest
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -249,6 +232,14 @@ func (s *Server) RequestCount(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts[action]
+}
+
+// RequestCounts returns a snapshot of [Server.RequestCount] for every
+// action named so far. The caller owns the map.
+func (s *Server) RequestCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.counts)
 }
 
 // Now returns the time on the server's clock.

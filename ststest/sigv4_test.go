@@ -164,3 +164,23 @@ func TestExpiry(t *testing.T) {
 	_, err = ec2.NewFromConfig(cfg).DescribeImages(ctx, &ec2.DescribeImagesInput{})
 	assert.NoError(t, err, "with the clock set back before expiry")
 }
+
+func TestPayloadHashMustMatchBody(t *testing.T) {
+	srv := newServer(t)
+	t.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
+	signedBody := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
+	sentBody := url.Values{"Action": {"GetSessionToken"}, "Version": {"2011-06-15"}}.Encode()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(sentBody))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sum := sha256.Sum256([]byte(signedBody))
+	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), rootCreds(srv), req,
+		hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Contains(t, string(body), "<Code>SignatureDoesNotMatch</Code>")
+}
