@@ -54,4 +54,14 @@
 // Over 100% is PackedPolicyTooLarge. The session token grows with the
 // packed size, and SessionTokenSize and SessionTokenUtilization (percent
 // of 4096 bytes) report it.
+//
+// # What it leaves out
+//
+// The policy language is the subset described on [Server]: the condition
+// operators and keys it does not know make a policy malformed rather than
+// silently allowing. RunInstances is authorized on the image, the
+// instances, the subnet and the security groups it names; real EC2 also
+// checks network interfaces and volumes. STS calls are not subject to
+// [Server.UserPolicy]. Instances are kept per server, not per region, and
+// no answer is paginated.
 package ststest

@@ -37,6 +37,22 @@ const (
 // then call [Server.Start]. Call [Server.Close] when done. Fields must not
 // be changed after Start; the methods are safe for concurrent use.
 //
+// Policies: a federated user may do what its session policy and managed
+// policy ARNs allow, within UserPolicy; with none of them it may do
+// nothing, as AWS documents. Session-token callers act with the root
+// user's rights. A Deny in any policy wins; actions match
+// case-insensitively and resources case-sensitively, both with the
+// wildcards * and ?. Statements may use NotAction and NotResource, and
+// conditions with the operators StringEquals, StringNotEquals,
+// StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike,
+// StringNotLike, IpAddress, NotIpAddress and Bool, each also with the
+// IfExists suffix, on the keys aws:SourceIp (the client's loopback
+// address), aws:RequestedRegion and ec2:Region (the region of the
+// signature), aws:MultiFactorAuthPresent ("true" or "false" for temporary
+// credentials, absent for the root keys) and aws:PrincipalType ("User" or
+// "FederatedUser"). Any other operator makes a policy malformed; other keys
+// are absent.
+//
 // Clocks: the request time of a signature (X-Amz-Date) is checked against
 // the wall clock, with 15 minutes of tolerance as AWS allows, because
 // clients sign with the wall clock. Everything about credential lifetimes
