@@ -82,12 +82,37 @@ type SessionOptions struct {
 }
 
 var (
-	federationNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,32}$`)
-	mfaSerialRe      = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
-	mfaCodeRe        = regexp.MustCompile(`^[0-9]{6}$`)
-	policyARNRe      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[\w+=,.@/-]+$`)
-	tagTextRe        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	policyARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[\w+=,.@/-]+$`)
+	tagTextRe   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
+
+// isWordOr reports whether s has min to max bytes, each an ASCII letter,
+// digit, underscore or one of extra.
+func isWordOr(s string, min, max int, extra string) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' ||
+			strings.IndexByte(extra, c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func isMFACode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // GetFederationToken asks STS for temporary credentials of a federated
 // user called name, limited by the policy in the options. The client must
@@ -116,7 +141,12 @@ func GetFederationToken(ctx context.Context, client STSClient, name string,
 	if out.Credentials == nil {
 		return nil, &STSError{Op: "GetFederationToken", Err: errNoCredentials}
 	}
-	tok := &Token{Credentials: fromSTS(out.Credentials), PackedPolicySize: out.PackedPolicySize}
+	tok := &Token{
+		Credentials: fromSTS(out.Credentials),
+		//lint:ignore SA1019 the Perl module's contract keeps PackedPolicySize; AWS still sends it
+		PackedPolicySize:        out.PackedPolicySize,
+		SessionTokenUtilization: out.SessionTokenUtilization,
+	}
 	if u := out.FederatedUser; u != nil {
 		tok.FederatedUser = &FederatedUser{ARN: aws.ToString(u.Arn), ID: aws.ToString(u.FederatedUserId)}
 	}
@@ -124,7 +154,7 @@ func GetFederationToken(ctx context.Context, client STSClient, name string,
 }
 
 func federationInput(name string, opts *FederationOptions) (*sts.GetFederationTokenInput, error) {
-	if !federationNameRe.MatchString(name) {
+	if !isWordOr(name, 2, 32, "+=,.@-") {
 		return nil, inputErrorf("name",
 			"must be 2 to 32 letters, digits or characters of \"+=,.@_-\" (has %d characters)",
 			utf8.RuneCountInString(name))
@@ -185,7 +215,7 @@ func sessionInput(opts *SessionOptions) (*sts.GetSessionTokenInput, error) {
 		}
 		return in, nil
 	}
-	if !mfaSerialRe.MatchString(opts.SerialNumber) {
+	if !isWordOr(opts.SerialNumber, 9, 256, "+=/:,.@-") {
 		return nil, inputErrorf("SerialNumber",
 			"must be 9 to 256 letters, digits or characters of \"+=/:,.@_-\" (has %d characters)",
 			utf8.RuneCountInString(opts.SerialNumber))
@@ -200,7 +230,7 @@ func sessionInput(opts *SessionOptions) (*sts.GetSessionTokenInput, error) {
 		}
 		code = strings.TrimSpace(code)
 	}
-	if !mfaCodeRe.MatchString(code) {
+	if !isMFACode(code) {
 		return nil, inputErrorf("TokenCode", "must be exactly six digits")
 	}
 	in.SerialNumber, in.TokenCode = aws.String(opts.SerialNumber), aws.String(code)
