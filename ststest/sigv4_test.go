@@ -184,3 +184,31 @@ func TestPayloadHashMustMatchBody(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	assert.Contains(t, string(body), "<Code>SignatureDoesNotMatch</Code>")
 }
+
+func TestQueryEncodingAndUnknownActions(t *testing.T) {
+	srv := newServer(t)
+	t.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
+	now := time.Now()
+	tests := []struct {
+		name, method, service string
+		params                url.Values
+		status                int
+		code                  string
+	}{
+		{"GET with characters to escape", http.MethodGet, "ec2", url.Values{"Action": {"DescribeImages"},
+			"Version": {"2016-11-15"}, "Filter.1.Name": {"name"}, "Filter.1.Value.1": {"a b/c~d*é+%"}}, 200, ""},
+		{"unknown STS action", http.MethodPost, "sts", url.Values{"Action": {"AssumeRole"},
+			"Version": {"2011-06-15"}}, 400, "InvalidAction"},
+		{"unknown EC2 action", http.MethodGet, "ec2", url.Values{"Action": {"DescribeVpcs"},
+			"Version": {"2016-11-15"}}, 400, "InvalidAction"},
+		{"unknown service", http.MethodPost, "iam", url.Values{"Action": {"ListUsers"}}, 400, "InvalidAction"},
+		{"no action", http.MethodPost, "sts", url.Values{"Version": {"2011-06-15"}}, 400, "MissingAction"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, code := rawCall(t, srv, tt.method, tt.service, tt.params, rootCreds(srv), now)
+			assert.Equal(t, tt.status, status)
+			assert.Equal(t, tt.code, code)
+		})
+	}
+}
