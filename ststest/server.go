@@ -1,6 +1,8 @@
 package ststest
 
 import (
+	"io"
+	"log"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +86,11 @@ type Server struct {
 	// AccountID. A nil slice means [DefaultImages]; an empty non-nil slice
 	// means no image at all. RunInstances accepts only these image IDs.
 	Images []Image
+
+	// ErrorLog receives the errors of the underlying HTTP server, such as
+	// a panic in a handler or a broken connection. The zero value discards
+	// them: the server logs nothing by default.
+	ErrorLog *log.Logger
 
 	srv        *httptest.Server
 	rootKeyID  string
@@ -175,6 +182,10 @@ func (s *Server) Start() {
 		name: s.UserName,
 	}
 	s.transport = &http.Transport{}
+	s.srv.Config.ErrorLog = s.ErrorLog
+	if s.ErrorLog == nil {
+		s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	}
 	s.srv.Start()
 	s.URL = s.srv.URL
 }
