@@ -47,8 +47,9 @@ func Delay(d time.Duration) Fault {
 	return Fault{kind: faultDelay, delay: d}
 }
 
-// FailNext makes the next n requests that name action meet fault instead of
-// their normal answer. Faults queue up: after n requests the faults of a
+// FailNext makes the next n requests that name action, an STS or EC2
+// action, meet fault instead of their normal answer. The console
+// federation endpoint takes no faults. Faults queue up: after n requests the faults of a
 // later call apply. A fault is applied before the request's signature is
 // checked, and the request is counted by [Server.RequestCount]. FailNext
 // panics if action is empty, n is negative or fault is the zero [Fault].
