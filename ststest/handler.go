@@ -89,7 +89,6 @@ type request struct {
 	region string
 	ip     string
 	w      http.ResponseWriter
-	r      *http.Request
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +147,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, _ := parseAuth(r.Header.Get("Authorization"))
-	req := &request{params: params, id: id, region: a.region, ip: remoteIP(r), w: w, r: r}
+	req := &request{params: params, id: id, region: a.region, ip: remoteIP(r), w: w}
 	switch {
 	case action == "":
 		e = &apiError{http.StatusBadRequest, "MissingAction", "Missing Action"}
