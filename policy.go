@@ -403,9 +403,18 @@ func packPolicy(field, doc string) (string, error) {
 	if err := json.Compact(&b, []byte(doc)); err != nil || b.Len() == 0 || b.Bytes()[0] != '{' {
 		return "", inputErrorf(field, "%v", errNotObject)
 	}
-	if n := utf8.RuneCount(b.Bytes()); n > maxPackedPolicy {
-		return "", inputErrorf(field, "is %d characters once compacted, %d over the limit of %d",
-			n, n-maxPackedPolicy, maxPackedPolicy)
+	if err := checkPolicySize(field, utf8.RuneCount(b.Bytes())); err != nil {
+		return "", err
 	}
 	return b.String(), nil
+}
+
+// checkPolicySize reports a compacted document of n characters that is
+// over the limit, and by how much.
+func checkPolicySize(field string, n int) error {
+	if n > maxPackedPolicy {
+		return inputErrorf(field, "is %d characters once compacted, %d over the limit of %d",
+			n, n-maxPackedPolicy, maxPackedPolicy)
+	}
+	return nil
 }

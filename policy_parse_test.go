@@ -139,6 +139,9 @@ func TestParsePolicyRoundTrip(t *testing.T) {
 			require.NoError(t, err, "ParsePolicy(%s)", p)
 			require.Equal(t, p, got, "ParsePolicy(%s)", p)
 			assert.Equal(t, p.String(), got.String(), "String() after a round trip")
+			packed, err := packPolicy("Policy", p.String())
+			require.NoError(t, err, "packPolicy")
+			assert.Equal(t, packed, p.String(), "String() is not compact, as Validate assumes")
 		})
 	}
 }

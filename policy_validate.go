@@ -42,8 +42,8 @@ func (p *Policy) validate(field string) error {
 	if err := checkStatements(p.statements); err != nil {
 		return &InputError{Field: field, Problem: err.Error()}
 	}
-	_, err := packPolicy(field, p.String())
-	return err
+	// String writes no white space outside strings: nothing to compact.
+	return checkPolicySize(field, utf8.RuneCountInString(p.String()))
 }
 
 // checkStatements checks each statement, and that no two share a Sid, as
