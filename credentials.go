@@ -2,6 +2,7 @@ package ec2token
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -128,4 +129,22 @@ func (c Credentials) LogValue() slog.Value {
 		attrs = append(attrs, slog.Time("expiration", c.Expiration))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// MarshalJSON implements [json.Marshaler] with the secrets left out, so
+// that a Credentials value, or a struct that holds one, cannot leak them
+// through encoding/json or a JSON log handler. To write credentials as JSON
+// on purpose, use [Credentials.Marshal] with [FormatCredentialProcess].
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	v := struct {
+		AccessKeyID     string
+		SecretAccessKey string
+		SessionToken    string
+		Expiration      *time.Time `json:",omitempty"`
+	}{AccessKeyID: c.AccessKeyID, SecretAccessKey: redacted(c.SecretAccessKey),
+		SessionToken: redacted(c.SessionToken)}
+	if !c.Expiration.IsZero() {
+		v.Expiration = &c.Expiration
+	}
+	return json.Marshal(v)
 }
