@@ -50,10 +50,10 @@ const maxScryptLogN = 20
 // The error does not quote s.
 func ParseRecipient(s string) (age.Recipient, error) {
 	r, err := parseRecipient(strings.TrimSpace(s))
-	if err != nil {
-		return nil, err
+	if u, ok := err.(unsupportedKeyError); ok {
+		return nil, u.InputError
 	}
-	return r, nil
+	return r, err
 }
 
 // unsupportedKeyError marks a well-formed SSH public key that age cannot

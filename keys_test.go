@@ -165,6 +165,7 @@ func TestParseRecipientErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseRecipient(tt.in)
 			require.Error(t, err, "ParseRecipient(%s) = %v, want an error", tt.name, got)
+			assert.IsType(t, &InputError{}, err)
 			requireInputError(t, err, "recipient", strings.TrimSpace(tt.in))
 			assert.Contains(t, err.Error(), tt.problem)
 		})

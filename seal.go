@@ -22,12 +22,18 @@ var ErrNotSealed = errors.New("ec2token: input is not sealed credentials")
 // none of the identities it was given can open the sealed credentials:
 // they were sealed to other keys, or to a passphrase other than the one
 // given. The error also wraps age's *[age.NoIdentityMatchError], which
-// wraps [age.ErrIncorrectIdentity], so errors.As and errors.Is reach them.
+// wraps [age.ErrIncorrectIdentity], so errors.As and errors.Is reach them,
+// and its message says what kinds of key the string was sealed to.
+//
+// A sealed string whose wrapped file key was altered in transit fails the
+// same way: age cannot tell such a change from a key meant for someone
+// else.
 var ErrWrongIdentity = errors.New("ec2token: no identity given can open the sealed credentials")
 
 // ErrCorrupt is returned, possibly wrapped, by [OpenSealed] when the sealed
 // string is damaged: truncated, altered in transit, or tampered with. age
-// authenticates every byte, so no change goes unnoticed.
+// authenticates every byte, so every change is caught, as this error or,
+// for a change to a wrapped file key, as [ErrWrongIdentity].
 var ErrCorrupt = errors.New("ec2token: sealed credentials are corrupt, truncated or tampered with")
 
 // maxSealedSize caps the input of [OpenSealed]: credentials at

@@ -3,7 +3,6 @@ package ec2token
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -600,22 +599,4 @@ func BenchmarkOpenSealed(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func ExampleOpenSealed_errors() {
-	// OpenSealed tells apart what went wrong.
-	x, _ := age.GenerateX25519Identity()
-	other, _ := age.GenerateX25519Identity()
-	sealed, _ := testCreds(time.Time{}).Seal(x.Recipient())
-
-	_, err := OpenSealed(sealed, other)
-	fmt.Println(errors.Is(err, ErrWrongIdentity))
-	_, err = OpenSealed(sealed[:len(sealed)/2], x)
-	fmt.Println(errors.Is(err, ErrCorrupt))
-	_, err = OpenSealed("hello", x)
-	fmt.Println(errors.Is(err, ErrNotSealed))
-	// Output:
-	// true
-	// true
-	// true
 }
