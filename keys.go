@@ -166,6 +166,10 @@ func ParseRecipients(r io.Reader) ([]age.Recipient, error) {
 // "AGE-SECRET-KEY-PQ-1..." (post-quantum). Blank lines and lines starting
 // with "#" are skipped. For SSH private keys use [ParseSSHIdentity].
 //
+// The identities are age's own *[age.X25519Identity] and
+// *[age.HybridIdentity], whose String method returns the secret key:
+// never print or log them.
+//
 // It returns an *[InputError] naming the line of the first entry that is
 // not an age secret key, or when the file holds none or is longer than
 // 1 MiB, and the error of r if reading fails. No error quotes the input.
@@ -250,7 +254,8 @@ func onLine(err error, what string, n int) error {
 
 // ParseSSHIdentity returns the identity of an SSH private key, in OpenSSH,
 // PKCS #1 or PKCS #8 PEM form as in ~/.ssh/id_ed25519, for [OpenSealed].
-// Only ed25519 and RSA keys can open sealed credentials.
+// Only ed25519 and RSA keys can open sealed credentials. The identity
+// prints and logs as its key type and fingerprint, never as the key.
 //
 // For a key protected by a passphrase, passphrase is called to get it.
 // With an OpenSSH key, which stores its public key in the clear, the call
@@ -274,8 +279,11 @@ func ParseSSHIdentity(pemBytes []byte, passphrase func() ([]byte, error)) (age.I
 		return nil, inputErrorf("SSH private key", "is not a PEM-encoded OpenSSH, "+
 			"PKCS #1 or PKCS #8 private key")
 	}
-	id, _, err := sshIdentity(key)
-	return id, err
+	id, err := sshIdentity(key)
+	if err != nil {
+		return nil, err
+	}
+	return id, nil
 }
 
 func protectedSSHIdentity(pemBytes []byte, missing *ssh.PassphraseMissingError,
@@ -286,7 +294,11 @@ func protectedSSHIdentity(pemBytes []byte, missing *ssh.PassphraseMissingError,
 		return nil, fmt.Errorf("ec2token: the SSH private key is protected by a passphrase, "+
 			"and no passphrase callback was given: %w", missing)
 	case pub == nil:
-		return unlockSSHKey(pemBytes, nil, passphrase)
+		id, err := unlockSSHKey(pemBytes, nil, passphrase)
+		if err != nil {
+			return nil, err
+		}
+		return id, nil
 	case pub.Type() != ssh.KeyAlgoED25519 && pub.Type() != ssh.KeyAlgoRSA:
 		return nil, errSSHKeyType()
 	}
@@ -303,15 +315,14 @@ func errSSHKeyType() error {
 		"only those can open sealed credentials")
 }
 
-// sshIdentity returns the age identity of a parsed SSH private key and its
-// public key.
-func sshIdentity(key any) (age.Identity, ssh.PublicKey, error) {
+// sshIdentity returns the age identity of a parsed SSH private key.
+func sshIdentity(key any) (*sshKeyIdentity, error) {
 	if k, ok := key.(*ed25519.PrivateKey); ok {
 		key = *k
 	}
 	signer, err := ssh.NewSignerFromKey(key)
 	if err != nil {
-		return nil, nil, errSSHKeyType()
+		return nil, errSSHKeyType()
 	}
 	var id age.Identity
 	switch k := key.(type) {
@@ -320,18 +331,41 @@ func sshIdentity(key any) (age.Identity, ssh.PublicKey, error) {
 	case *rsa.PrivateKey:
 		id, err = agessh.NewRSAIdentity(k)
 	default:
-		return nil, nil, errSSHKeyType()
+		return nil, errSSHKeyType()
 	}
 	if err != nil {
-		return nil, nil, inputErrorf("SSH private key", "is not a valid key of its type")
+		return nil, inputErrorf("SSH private key", "is not a valid key of its type")
 	}
-	return id, signer.PublicKey(), nil
+	return &sshKeyIdentity{id: id, public: signer.PublicKey()}, nil
+}
+
+// sshKeyIdentity is the identity of an SSH private key. Unlike the agessh
+// types it holds, it prints as its public key's fingerprint, never as the
+// private key.
+type sshKeyIdentity struct {
+	id     age.Identity // *agessh.Ed25519Identity or *agessh.RSAIdentity
+	public ssh.PublicKey
+}
+
+// Unwrap implements [age.Identity].
+func (i *sshKeyIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	return i.id.Unwrap(stanzas)
+}
+
+// String returns the key type and fingerprint, nothing secret.
+func (i *sshKeyIdentity) String() string { return describeSSHKey(i.public, "") }
+
+// GoString is what %#v prints: the same as String.
+func (i *sshKeyIdentity) GoString() string { return i.String() }
+
+func describeSSHKey(pub ssh.PublicKey, state string) string {
+	return "SSH identity " + pub.Type() + " " + ssh.FingerprintSHA256(pub) + state
 }
 
 // unlockSSHKey asks for the passphrase of a protected key and decrypts it.
 // When public is not nil, the key must match it.
 func unlockSSHKey(pemBytes []byte, public ssh.PublicKey,
-	passphrase func() ([]byte, error)) (age.Identity, error) {
+	passphrase func() ([]byte, error)) (*sshKeyIdentity, error) {
 	p, err := passphrase()
 	if err != nil {
 		return nil, fmt.Errorf("ec2token: asking for the SSH private key's passphrase: %w", err)
@@ -344,11 +378,11 @@ func unlockSSHKey(pemBytes []byte, public ssh.PublicKey,
 		return nil, inputErrorf("SSH private key", "cannot be decrypted: its cipher or "+
 			"key derivation is not supported, or it is damaged")
 	}
-	id, got, err := sshIdentity(key)
+	id, err := sshIdentity(key)
 	if err != nil {
 		return nil, err
 	}
-	if public != nil && !bytes.Equal(got.Marshal(), public.Marshal()) {
+	if public != nil && !bytes.Equal(id.public.Marshal(), public.Marshal()) {
 		return nil, inputErrorf("SSH private key", "does not match the public key "+
 			"stored with it")
 	}
@@ -372,8 +406,16 @@ type lockedSSHIdentity struct {
 	passphrase func() ([]byte, error)
 
 	mu       sync.Mutex
-	unlocked age.Identity
+	unlocked *sshKeyIdentity
 }
+
+// String returns the key type and fingerprint, nothing secret.
+func (i *lockedSSHIdentity) String() string {
+	return describeSSHKey(i.public, " (passphrase-protected)")
+}
+
+// GoString is what %#v prints: the same as String.
+func (i *lockedSSHIdentity) GoString() string { return i.String() }
 
 // Unwrap implements [age.Identity].
 func (i *lockedSSHIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
@@ -398,7 +440,7 @@ func (i *lockedSSHIdentity) matches(stanzas []*age.Stanza) bool {
 
 // unlock decrypts the key once; the lock keeps concurrent callers from
 // asking for the passphrase twice.
-func (i *lockedSSHIdentity) unlock() (age.Identity, error) {
+func (i *lockedSSHIdentity) unlock() (*sshKeyIdentity, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.unlocked == nil {

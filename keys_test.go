@@ -1,6 +1,7 @@
 package ec2token
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -11,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -277,8 +279,8 @@ func TestParseSSHIdentity(t *testing.T) {
 		t.Run(typ, func(t *testing.T) {
 			id, err := ParseSSHIdentity(key.pem, nil)
 			require.NoError(t, err)
-			assert.Contains(t, []string{"*agessh.Ed25519Identity", "*agessh.RSAIdentity"},
-				fmt.Sprintf("%T", id))
+			assert.IsType(t, &sshKeyIdentity{}, id)
+			assertPrintsFingerprint(t, id, typ)
 		})
 		t.Run(typ+" protected", func(t *testing.T) {
 			var asked atomic.Int32
@@ -289,7 +291,24 @@ func TestParseSSHIdentity(t *testing.T) {
 			require.NoError(t, err)
 			assert.IsType(t, &lockedSSHIdentity{}, id)
 			assert.Zero(t, asked.Load(), "passphrase asked before it was needed")
+			assertPrintsFingerprint(t, id, typ)
 		})
+	}
+}
+
+// assertPrintsFingerprint checks that every way of printing or logging an
+// SSH identity shows its type and fingerprint and nothing of its fields.
+func assertPrintsFingerprint(t *testing.T, id age.Identity, typ string) {
+	t.Helper()
+	var logged bytes.Buffer
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("opening", "identity", id)
+	outputs := []string{logged.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		outputs = append(outputs, fmt.Sprintf(verb, id))
+	}
+	for _, out := range outputs {
+		assert.Contains(t, out, "SSH identity "+typ+" SHA256:")
+		assert.NotContains(t, out, "{", "printed the fields: %s", out)
 	}
 }
 

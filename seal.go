@@ -293,7 +293,7 @@ func guardIdentities(identities []age.Identity) []age.Identity {
 	for i, id := range identities {
 		switch id.(type) {
 		case *age.X25519Identity, *age.HybridIdentity, *age.ScryptIdentity,
-			*agessh.Ed25519Identity, *agessh.RSAIdentity, *lockedSSHIdentity:
+			*agessh.Ed25519Identity, *agessh.RSAIdentity, *sshKeyIdentity, *lockedSSHIdentity:
 			out[i] = id
 		default:
 			out[i] = foreignIdentity{id}
