@@ -1,7 +1,9 @@
 package ec2token
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -11,13 +13,9 @@ var (
 	imdsFields              = [3]string{"AccessKeyId", "SecretAccessKey", "Token"}
 )
 
-// detectJSON tells credential_process JSON from IMDS JSON by the member
-// names; see [DetectFormat].
-func detectJSON(s string) Format {
-	obj, err := readJSONObject([]byte(s), FormatIMDS)
-	if err != nil {
-		return FormatIMDS
-	}
+// jsonFormat tells credential_process JSON from IMDS JSON by the member
+// names of obj, which may be nil; see [DetectFormat].
+func jsonFormat(obj jsonObject) Format {
 	_, version := obj["Version"]
 	_, session := obj["SessionToken"]
 	_, token := obj["Token"]
@@ -27,30 +25,33 @@ func detectJSON(s string) Format {
 	return FormatIMDS
 }
 
-func parseCredentialProcess(s string) (Credentials, error) {
-	const f = FormatCredentialProcess
-	obj, err := readJSONObject([]byte(s), f)
+// parseJSON reads the JSON object once, then as the format it is in.
+func parseJSON(s string) (Credentials, error) {
+	obj, err := readJSONObject([]byte(s), FormatIMDS)
 	if err != nil {
 		return Credentials{}, err
 	}
+	if jsonFormat(obj) == FormatCredentialProcess {
+		return credentialsFromCredentialProcess(obj)
+	}
+	return credentialsFromIMDS(obj)
+}
+
+func credentialsFromCredentialProcess(obj jsonObject) (Credentials, error) {
+	const f = FormatCredentialProcess
 	raw, ok := obj["Version"]
 	if !ok {
 		return Credentials{}, parseErrorf(f, "Version", "is missing; it must be 1")
 	}
-	var v float64
-	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &v) != nil || v != 1 {
+	if v, err := strconv.ParseFloat(string(raw), 64); err != nil || v != 1 {
 		return Credentials{}, parseErrorf(f, "Version", "is not the number 1, "+
 			"the only version there is")
 	}
 	return credentialsFromJSON(obj, f, credentialProcessFields)
 }
 
-func parseIMDS(s string) (Credentials, error) {
+func credentialsFromIMDS(obj jsonObject) (Credentials, error) {
 	const f = FormatIMDS
-	obj, err := readJSONObject([]byte(s), f)
-	if err != nil {
-		return Credentials{}, err
-	}
 	if _, ok := obj["Code"]; ok {
 		code, err := obj.str(f, "Code")
 		if err != nil {
@@ -65,20 +66,19 @@ func parseIMDS(s string) (Credentials, error) {
 }
 
 func (c Credentials) marshalCredentialProcess() []byte {
-	return append(encodeJSON(struct {
+	return encodeJSON(struct {
 		Version         int
 		AccessKeyID     string `json:"AccessKeyId"`
 		SecretAccessKey string
 		SessionToken    string `json:",omitempty"`
 		Expiration      string `json:",omitempty"`
-	}{1, c.AccessKeyID, c.SecretAccessKey, c.SessionToken, formatExpiration(c.Expiration)},
-		"  "), '\n')
+	}{1, c.AccessKeyID, c.SecretAccessKey, c.SessionToken, formatExpiration(c.Expiration)})
 }
 
 // marshalIMDS writes the answer of an instance metadata service, with
 // LastUpdated set to the current time.
 func (c Credentials) marshalIMDS() []byte {
-	return append(encodeJSON(struct {
+	return encodeJSON(struct {
 		Code            string
 		LastUpdated     string
 		Type            string
@@ -89,7 +89,7 @@ func (c Credentials) marshalIMDS() []byte {
 	}{
 		"Success", formatExpiration(timeNow().Truncate(time.Second)), "AWS-HMAC",
 		c.AccessKeyID, c.SecretAccessKey, c.SessionToken, formatExpiration(c.Expiration),
-	}, "  "), '\n')
+	})
 }
 
 // marshalEnv writes export lines for a POSIX shell. Values hold only
@@ -112,4 +112,18 @@ func (c Credentials) marshalEnv() []byte {
 			strings.ReplaceAll(kv[1], "'", `'\''`) + "'\n")
 	}
 	return []byte(b.String())
+}
+
+// encodeJSON writes v indented by two spaces, without escaping HTML
+// characters, and with a final newline.
+func encodeJSON(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		// The values this package encodes are structs of strings and ints.
+		panic("ec2token: " + err.Error())
+	}
+	return b.Bytes()
 }

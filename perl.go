@@ -22,24 +22,29 @@ func looksLikePerl(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isBase64Std(s[i]) && s[i] != '=' && s[i] != '\r' && s[i] != '\n' {
+		if !perlText[s[i]] {
 			return false
 		}
 	}
 	return true
 }
 
-func isBase64Std(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '+' || c == '/'
-}
+// perlText marks the bytes of MIME base64 text: the standard alphabet,
+// padding and line breaks.
+var perlText = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n") {
+		t[c] = true
+	}
+	return t
+}()
 
 // parsePerl reads the base64 text of a frozen VM::EC2::Security::Credentials
 // object. Line breaks may fall anywhere; any class name is accepted, as
 // new_from_serialized re-blesses what it thaws.
 func parsePerl(s string) (Credentials, error) {
 	const f = FormatPerl
-	s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+	// The decoder skips the line breaks; looksLikePerl let no other white
+	// space through.
 	data, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		return Credentials{}, parseErrorf(f, "", "not valid base64")
@@ -48,12 +53,18 @@ func parsePerl(s string) (Credentials, error) {
 	if err != nil {
 		return Credentials{}, err
 	}
+	return credentialsFromPerl(root)
+}
+
+// credentialsFromPerl takes the credentials out of a thawed VM::EC2 object.
+func credentialsFromPerl(root *plValue) (Credentials, error) {
+	const f = FormatPerl
 	if root.kind != plHash {
 		return Credentials{}, parseErrorf(f, "", "frozen value is not a hash, "+
 			"as a VM::EC2 object is")
 	}
-	d, ok := root.hash["data"]
-	if !ok || d.kind == plUndef {
+	d := root.get("data")
+	if d == nil || d.kind == plUndef {
 		return Credentials{}, parseErrorf(f, "data", "is missing")
 	}
 	if d.kind != plRef || d.ref.kind != plHash {
@@ -64,7 +75,7 @@ func parsePerl(s string) (Credentials, error) {
 	dst := []*string{&c.AccessKeyID, &c.SecretAccessKey, &c.SessionToken}
 	var exp string
 	for i, name := range append(perlFields[:], "Expiration") {
-		v := d.ref.hash[name]
+		v := d.ref.get(name)
 		switch {
 		case v == nil || v.kind == plUndef:
 			continue
@@ -76,6 +87,7 @@ func parsePerl(s string) (Credentials, error) {
 			exp = v.str
 		}
 	}
+	var err error
 	if c.Expiration, err = parseExpiration(f, "Expiration", exp); err != nil {
 		return Credentials{}, err
 	}
@@ -100,7 +112,7 @@ func (c Credentials) marshalPerl() []byte {
 		}
 	}
 
-	w := newStorableWriter()
+	w := newStorableWriter(128 + len(c.AccessKeyID) + len(c.SecretAccessKey) + len(c.SessionToken))
 	w.bless(perlClass)
 	w.hash(4)
 	w.ref()
@@ -117,13 +129,15 @@ func (c Credentials) marshalPerl() []byte {
 		w.key(k)
 	}
 
-	enc := base64.StdEncoding.EncodeToString(w.b)
-	var b strings.Builder
-	b.Grow(len(enc) + len(enc)/perlLineLen + 1)
-	for len(enc) > perlLineLen {
-		b.WriteString(enc[:perlLineLen] + "\n")
-		enc = enc[perlLineLen:]
+	// Each line of 76 characters encodes 57 bytes.
+	const chunk = perlLineLen / 4 * 3
+	enc := base64.StdEncoding
+	out := make([]byte, 0, enc.EncodedLen(len(w.b))+len(w.b)/chunk+1)
+	for in := w.b; len(in) > 0; {
+		n := min(len(in), chunk)
+		out = enc.AppendEncode(out, in[:n])
+		out = append(out, '\n')
+		in = in[n:]
 	}
-	b.WriteString(enc + "\n")
-	return []byte(b.String())
+	return out
 }

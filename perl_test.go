@@ -139,7 +139,7 @@ func TestPerlThawsGoOutput(t *testing.T) {
 		testCredentials(),
 		{AccessKeyID: testKeyID, SecretAccessKey: testSecret},
 		{AccessKeyID: testKeyID, SecretAccessKey: testSecret, SessionToken: testToken},
-		{AccessKeyID: testKeyID, SecretAccessKey: strings.Repeat("S", maxSecretAccessKeyLn),
+		{AccessKeyID: testKeyID, SecretAccessKey: strings.Repeat("S", maxSecretAccessKeyLen),
 			SessionToken: strings.Repeat("T", maxSessionTokenLen),
 			Expiration:   time.Date(2027, 1, 2, 3, 4, 5, 123456789, time.UTC)},
 	}

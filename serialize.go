@@ -1,16 +1,12 @@
 package ec2token
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Format names a serialized form of [Credentials]. The zero Format is
@@ -65,8 +61,19 @@ const (
 	// writes with its serialize method and reads with new_from_serialized:
 	// MIME base64, in lines of 76 characters, of a Storable nfreeze of the
 	// blessed object. Only the AccessKeyId, SecretAccessKey, SessionToken
-	// and Expiration members of its data hash are read; other keys are
-	// skipped.
+	// and Expiration members of its data hash are read; other keys, such
+	// as the VM::EC2 object that new_from_json attaches, are skipped, and
+	// the class name is not checked, as new_from_serialized re-blesses.
+	//
+	// The reader takes Storable images of major version 2 (Storable 0.7 and
+	// later) in network or native byte order, with the strings, numbers,
+	// undefined values, references, arrays, hashes (with UTF-8 or restricted
+	// keys), blessed objects and shared values that Perl writes; code
+	// references, tied variables and objects frozen by STORABLE_freeze
+	// hooks are errors. Images may be at most [MaxSerializedSize] bytes and
+	// nest at most 64 levels. The writer emits network order and minor
+	// version 11, as Storable 3 does, and leaves SessionToken and
+	// Expiration out of the data hash when they are empty.
 	FormatPerl
 	// FormatCredentialProcess is the JSON object that the AWS CLI and SDKs
 	// expect from a credential_process program: Version 1, AccessKeyId,
@@ -96,9 +103,9 @@ const MaxSerializedSize = 64 << 10
 
 // Limits on field values, in bytes.
 const (
-	maxAccessKeyIDLen    = 128
-	maxSecretAccessKeyLn = 1024
-	maxSessionTokenLen   = 16 << 10
+	maxAccessKeyIDLen     = 128
+	maxSecretAccessKeyLen = 1024
+	maxSessionTokenLen    = 16 << 10
 )
 
 var formatNames = [...]string{
@@ -166,7 +173,11 @@ func parseErrorf(f Format, field, format string, args ...any) *ParseError {
 // The result holds the secret access key and session token in the clear:
 // send it only over a private channel, or seal it with [Credentials.Seal].
 func (c Credentials) Serialize() string {
-	return nativePrefix + base64.RawURLEncoding.EncodeToString(c.nativeJSON())
+	js := c.nativeJSON()
+	b := make([]byte, len(nativePrefix)+base64.RawURLEncoding.EncodedLen(len(js)))
+	copy(b, nativePrefix)
+	base64.RawURLEncoding.Encode(b[len(nativePrefix):], js)
+	return string(b)
 }
 
 const (
@@ -175,34 +186,16 @@ const (
 	nativePrefix  = "ec2token.v1."
 )
 
-type nativeObject struct {
-	AccessKeyID     string `json:"AccessKeyId"`
-	SecretAccessKey string `json:"SecretAccessKey"`
-	SessionToken    string `json:"SessionToken,omitempty"`
-	Expiration      string `json:"Expiration,omitempty"`
-}
-
+// nativeJSON writes the payload's JSON object by hand: it is the hot path
+// of Serialize, and the member order is part of the format.
 func (c Credentials) nativeJSON() []byte {
-	return encodeJSON(nativeObject{
-		AccessKeyID:     c.AccessKeyID,
-		SecretAccessKey: c.SecretAccessKey,
-		SessionToken:    c.SessionToken,
-		Expiration:      formatExpiration(c.Expiration),
-	}, "")
-}
-
-// encodeJSON writes v without escaping HTML characters, indented by indent
-// when it is not empty, and without a final newline.
-func encodeJSON(v any, indent string) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", indent)
-	if err := enc.Encode(v); err != nil {
-		// The values this package encodes are structs of strings and ints.
-		panic("ec2token: " + err.Error())
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	b := make([]byte, 0, 80+len(c.AccessKeyID)+len(c.SecretAccessKey)+len(c.SessionToken))
+	b = append(b, '{')
+	b = appendJSONMember(b, "AccessKeyId", c.AccessKeyID, false)
+	b = appendJSONMember(b, "SecretAccessKey", c.SecretAccessKey, false)
+	b = appendJSONMember(b, "SessionToken", c.SessionToken, true)
+	b = appendJSONMember(b, "Expiration", formatExpiration(c.Expiration), true)
+	return append(b, '}')
 }
 
 // formatExpiration writes t in RFC 3339, UTC, with fractional seconds only
@@ -244,7 +237,7 @@ func (c Credentials) check() error {
 	if err := checkField("AccessKeyID", c.AccessKeyID, maxAccessKeyIDLen, true); err != nil {
 		return err
 	}
-	if err := checkField("SecretAccessKey", c.SecretAccessKey, maxSecretAccessKeyLn, true); err != nil {
+	if err := checkField("SecretAccessKey", c.SecretAccessKey, maxSecretAccessKeyLen, true); err != nil {
 		return err
 	}
 	return checkField("SessionToken", c.SessionToken, maxSessionTokenLen, false)
@@ -292,9 +285,9 @@ const ageArmorHeader = "-----BEGIN AGE ENCRYPTED FILE-----"
 // white space, from its first characters and, for a JSON object, from its
 // member names: an object with a Version member, or with SessionToken but
 // no Token, is [FormatCredentialProcess]; any other object, even a
-// malformed one, is [FormatIMDS]. It
-// is what [ParseCredentials] uses to pick a reader, so a tool can show
-// which format it met. It never returns [FormatEnv], which is write-only.
+// malformed one, is [FormatIMDS]. It is what [ParseCredentials] uses to
+// pick a reader, so a tool can show which format it met. It never returns
+// [FormatEnv], which is write-only.
 //
 // It returns an error wrapping [ErrSealed] for an age-encrypted input
 // (open it with [OpenSealed]), and an error wrapping [ErrUnknownFormat],
@@ -311,7 +304,8 @@ func DetectFormat(s string) (Format, error) {
 	case strings.HasPrefix(s, nativeMagic):
 		return FormatNative, nil
 	case strings.HasPrefix(s, "{"):
-		return detectJSON(s), nil
+		obj, _ := readJSONObject([]byte(s), FormatIMDS)
+		return jsonFormat(obj), nil
 	case looksLikePerl(s):
 		return FormatPerl, nil
 	}
@@ -329,20 +323,21 @@ func DetectFormat(s string) (Format, error) {
 // malformed, lacks a required field, or breaks a limit. No error quotes the
 // input.
 func ParseCredentials(s string) (Credentials, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "{") && len(s) <= MaxSerializedSize {
+		return parseJSON(s) // which reads the object only once
+	}
 	f, err := DetectFormat(s)
 	if err != nil {
 		return Credentials{}, err
 	}
-	s = strings.TrimSpace(s)
 	switch f {
 	case FormatNative:
 		return parseNative(s)
 	case FormatPerl:
 		return parsePerl(s)
-	case FormatCredentialProcess:
-		return parseCredentialProcess(s)
 	default:
-		return parseIMDS(s)
+		return parseJSON(s)
 	}
 }
 
@@ -422,62 +417,4 @@ func parseExpiration(f Format, field, s string) (time.Time, error) {
 		return time.Time{}, parseErrorf(f, field, "is not an RFC 3339 date and time")
 	}
 	return t.UTC(), nil
-}
-
-// jsonObject holds the members of one JSON object, undecoded.
-type jsonObject map[string]json.RawMessage
-
-// readJSONObject reads data as exactly one JSON object with unique member
-// names and valid UTF-8. Nested values are checked for syntax but not
-// decoded.
-func readJSONObject(data []byte, f Format) (jsonObject, error) {
-	if !utf8.Valid(data) {
-		return nil, parseErrorf(f, "", "JSON is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	syntax := func() error {
-		return parseErrorf(f, "", "malformed JSON near byte %d", dec.InputOffset())
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, parseErrorf(f, "", "JSON is not an object")
-	}
-	obj := jsonObject{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, syntax()
-		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, syntax()
-		}
-		if _, dup := obj[name]; dup {
-			return nil, parseErrorf(f, "", "member name repeated near byte %d", dec.InputOffset())
-		}
-		obj[name] = v
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, syntax()
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, parseErrorf(f, "", "data after the JSON object")
-	}
-	return obj, nil
-}
-
-// str returns member name as a string; an absent member gives "".
-func (o jsonObject) str(f Format, name string) (string, error) {
-	raw, ok := o[name]
-	if !ok {
-		return "", nil
-	}
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", parseErrorf(f, name, "is not a JSON string")
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", parseErrorf(f, name, "is not a valid JSON string")
-	}
-	return s, nil
 }

@@ -53,7 +53,7 @@ func TestSerializeRoundTrip(t *testing.T) {
 		"other zone": {AccessKeyID: testKeyID, SecretAccessKey: testSecret,
 			Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("X", -7*3600))},
 		"longest": {AccessKeyID: strings.Repeat("A", maxAccessKeyIDLen),
-			SecretAccessKey: strings.Repeat("S", maxSecretAccessKeyLn), SessionToken: long},
+			SecretAccessKey: strings.Repeat("S", maxSecretAccessKeyLen), SessionToken: long},
 		"html characters": {AccessKeyID: "A<&>'\"", SecretAccessKey: `\"<>&`},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -102,11 +102,31 @@ type plValue struct {
 	class string // the package it is blessed into, or ""
 	ref   *plValue
 	array []*plValue
-	hash  map[string]*plValue
+	hash  []plEntry // in the order read; see [plValue.get]
+}
+
+// plEntry is one key and value of a Perl hash.
+type plEntry struct {
+	key string
+	val *plValue
+}
+
+// get returns the value of key in a hash, or nil. A key that the data
+// repeats keeps its last value, as in Perl. Lookups scan the entries,
+// which is quicker than a map for the few keys of a VM::EC2 object.
+func (v *plValue) get(key string) *plValue {
+	for i := len(v.hash) - 1; i >= 0; i-- {
+		if v.hash[i].key == key {
+			return v.hash[i].val
+		}
+	}
+	return nil
 }
 
 type storableReader struct {
 	data    []byte
+	text    string // data as a string, which string values are cut from
+	slab    []plValue
 	pos     int
 	order   binary.ByteOrder // of lengths, integers and doubles
 	netOrd  bool
@@ -131,7 +151,8 @@ func readStorable(data []byte) (*plValue, error) {
 	if len(data) > maxStorableSize {
 		return nil, storableError("%d bytes long; the limit is %d", len(data), maxStorableSize)
 	}
-	r := &storableReader{data: data, order: binary.BigEndian, netOrd: true}
+	r := &storableReader{data: data, text: string(data), order: binary.BigEndian,
+		netOrd: true, seen: make([]*plValue, 0, 16)}
 	if err := r.header(); err != nil {
 		return nil, err
 	}
@@ -205,6 +226,14 @@ func (r *storableReader) bytes(n int) ([]byte, error) {
 	return r.data[r.pos-n : r.pos], nil
 }
 
+// textBytes is bytes as a string that shares the image's memory.
+func (r *storableReader) textBytes(n int) (string, error) {
+	if _, err := r.bytes(n); err != nil {
+		return "", err
+	}
+	return r.text[r.pos-n : r.pos], nil
+}
+
 // length reads a 4-byte length or count, in the image's byte order, and
 // checks that at least min bytes per unit remain.
 func (r *storableReader) length(min int) (int, error) {
@@ -232,7 +261,12 @@ func (r *storableReader) shortOrLong() (int, error) {
 // newValue registers a value under the next tag before its contents are
 // read, as Storable numbers them.
 func (r *storableReader) newValue(k plKind) *plValue {
-	v := &plValue{kind: k}
+	if len(r.slab) == 0 {
+		r.slab = make([]plValue, 16)
+	}
+	v := &r.slab[0]
+	r.slab = r.slab[1:]
+	v.kind = k
 	r.seen = append(r.seen, v)
 	return v
 }
@@ -271,12 +305,12 @@ func (r *storableReader) value() (*plValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := r.bytes(n)
+		b, err := r.textBytes(n)
 		if err != nil {
 			return nil, err
 		}
 		if t == sxUTF8Str || t == sxLUTF8Str {
-			return r.str(string(b)), nil
+			return r.str(b), nil
 		}
 		return r.str(latin1(b)), nil
 	case sxUndef, sxSVUndef, sxSVUndefElem:
@@ -334,17 +368,17 @@ func (r *storableReader) strLen(long bool) (int, error) {
 }
 
 // latin1 returns Perl's byte string b as UTF-8: each byte is one character.
-func latin1(b []byte) string {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
+func latin1(b string) string {
+	for i := 0; i < len(b); i++ {
+		if b[i] >= utf8.RuneSelf {
 			rs := make([]rune, len(b))
-			for i, c := range b {
-				rs[i] = rune(c)
+			for i := 0; i < len(b); i++ {
+				rs[i] = rune(b[i])
 			}
 			return string(rs)
 		}
 	}
-	return string(b)
+	return b
 }
 
 // number reads a native integer or double, which Storable writes only in
@@ -396,21 +430,26 @@ func (r *storableReader) array() (*plValue, error) {
 	return v, nil
 }
 
-// hash reads an SX_HASH or, with flags, an SX_FLAG_HASH. A key repeated in
-// the data keeps its last value, as in Perl; placeholders of restricted
-// hashes are dropped.
+// hash reads an SX_HASH or, with flags, an SX_FLAG_HASH. Placeholders of
+// restricted hashes are dropped.
 func (r *storableReader) hash(flags bool) (*plValue, error) {
 	if flags {
 		if _, err := r.byte(); err != nil { // restricted-hash flag
 			return nil, err
 		}
 	}
-	n, err := r.length(2)
+	// An entry takes at least a value byte and a 4-byte key length, or a
+	// value byte, a flag byte and a key value.
+	minEntry := 5
+	if flags {
+		minEntry = 3
+	}
+	n, err := r.length(minEntry)
 	if err != nil {
 		return nil, err
 	}
 	v := r.newValue(plHash)
-	v.hash = make(map[string]*plValue, min(n, 64))
+	v.hash = make([]plEntry, 0, min(n, 64))
 	for range n {
 		item, err := r.value()
 		if err != nil {
@@ -421,7 +460,7 @@ func (r *storableReader) hash(flags bool) (*plValue, error) {
 			return nil, err
 		}
 		if keep {
-			v.hash[key] = item
+			v.hash = append(v.hash, plEntry{key, item})
 		}
 	}
 	return v, nil
@@ -449,13 +488,13 @@ func (r *storableReader) hashKey(flags bool) (key string, keep bool, err error) 
 	if err != nil {
 		return "", false, err
 	}
-	b, err := r.bytes(n)
+	b, err := r.textBytes(n)
 	if err != nil {
 		return "", false, err
 	}
 	key = latin1(b)
 	if kf&shvKeyUTF8 != 0 {
-		key = string(b)
+		key = b
 	}
 	return key, kf&shvKeyPlaceholder == 0, nil
 }
@@ -467,7 +506,7 @@ func (r *storableReader) blessed(named bool, at int) (*plValue, error) {
 	}
 	var class string
 	if named {
-		b, err := r.bytes(n)
+		b, err := r.textBytes(n)
 		if err != nil {
 			return nil, err
 		}
@@ -517,8 +556,11 @@ type storableWriter struct{ b []byte }
 // images of their own minor version and older.
 const storableMinor = 11
 
-func newStorableWriter() *storableWriter {
-	return &storableWriter{b: []byte{storableMajor<<1 | 1, storableMinor}}
+// newStorableWriter starts an image; size is the expected length in bytes,
+// a hint only.
+func newStorableWriter(size int) *storableWriter {
+	b := make([]byte, 0, size)
+	return &storableWriter{b: append(b, storableMajor<<1|1, storableMinor)}
 }
 
 func (w *storableWriter) u32(n int) {
