@@ -76,7 +76,7 @@ func (c Credentials) Seal(recipients ...age.Recipient) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ec2token: sealing: %w", err)
 	}
-	// Writes to a strings.Builder cannot fail, so neither can these.
+	// Writes to a strings.Builder cannot fail, so this one cannot either.
 	_, _ = w.Write(payload)
 	if err := w.Close(); err != nil {
 		return "", fmt.Errorf("ec2token: sealing: %w", err)
