@@ -22,13 +22,13 @@ import (
 )
 
 const (
-	testSecret  = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
-	testSession = "FwoGZXIvYXdzEXAMPLESESSIONTOKENxyz"
+	fixtureSecret  = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
+	fixtureSession = "FwoGZXIvYXdzEXAMPLESESSIONTOKENxyz"
 )
 
 func testCreds(exp time.Time) Credentials {
-	return Credentials{AccessKeyID: "ASIAEXAMPLEEXAMPLE01", SecretAccessKey: testSecret,
-		SessionToken: testSession, Expiration: exp}
+	return Credentials{AccessKeyID: "ASIAEXAMPLEEXAMPLE01", SecretAccessKey: fixtureSecret,
+		SessionToken: fixtureSession, Expiration: exp}
 }
 
 // setClock makes the package clock read t for the rest of the test.
@@ -69,8 +69,8 @@ func TestRetrieve(t *testing.T) {
 	got, err := testCreds(exp).Retrieve(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "ASIAEXAMPLEEXAMPLE01", got.AccessKeyID)
-	assert.Equal(t, testSecret, got.SecretAccessKey)
-	assert.Equal(t, testSession, got.SessionToken)
+	assert.Equal(t, fixtureSecret, got.SecretAccessKey)
+	assert.Equal(t, fixtureSession, got.SessionToken)
 	assert.True(t, got.CanExpire)
 	assert.Equal(t, exp, got.Expires)
 
@@ -84,7 +84,7 @@ func TestRetrieve(t *testing.T) {
 	setClock(t, exp)
 	_, err = testCreds(exp).Retrieve(context.Background())
 	require.ErrorIs(t, err, ErrExpired)
-	assert.NotContains(t, err.Error(), testSecret)
+	assert.NotContains(t, err.Error(), fixtureSecret)
 
 	tok := &Token{Credentials: testCreds(exp)}
 	_, err = tok.Retrieve(context.Background())
@@ -129,8 +129,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 				outs = append(outs, buf.String())
 			}
 			for _, out := range outs {
-				assert.NotContains(t, out, testSecret)
-				assert.NotContains(t, out, testSession)
+				assert.NotContains(t, out, fixtureSecret)
+				assert.NotContains(t, out, fixtureSession)
 			}
 			assert.Contains(t, outs[0], "ASIAEXAMPLEEXAMPLE01", "the access key ID should show")
 		})
@@ -216,7 +216,7 @@ func TestNewEC2SignsWithToken(t *testing.T) {
 	h := last.Load().(http.Header)
 	assert.Contains(t, h.Get("Authorization"), "Credential=ASIAEXAMPLEEXAMPLE01/",
 		"the request is not signed with the token's key, though another provider was configured")
-	assert.Equal(t, testSession, h.Get("X-Amz-Security-Token"))
+	assert.Equal(t, fixtureSession, h.Get("X-Amz-Security-Token"))
 }
 
 func TestNewEC2KeepsConfiguredRegion(t *testing.T) {
@@ -238,7 +238,7 @@ func TestNewEC2FromConfig(t *testing.T) {
 	h := last.Load().(http.Header)
 	assert.Contains(t, h.Get("Authorization"), "Credential=ASIAEXAMPLEEXAMPLE01/")
 	assert.Contains(t, h.Get("Authorization"), "/us-west-2/ec2/")
-	assert.Equal(t, testSession, h.Get("X-Amz-Security-Token"))
+	assert.Equal(t, fixtureSession, h.Get("X-Amz-Security-Token"))
 }
 
 func TestExpiredTokenFailsEC2CallWithoutRequest(t *testing.T) {
@@ -251,4 +251,22 @@ func TestExpiredTokenFailsEC2CallWithoutRequest(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrExpired), "DescribeRegions error %v does not wrap ErrExpired", err)
 	assert.Zero(t, n.Load(), "an expired token reached the server")
+}
+
+func TestPackageNewEC2(t *testing.T) {
+	isolateAWSConfig(t)
+	srv, n, last := recordingEC2(t)
+	c := testCreds(time.Now().Add(time.Hour))
+
+	client, err := NewEC2(context.Background(), c.Serialize(), config.WithBaseEndpoint(srv.URL))
+	require.NoError(t, err)
+	assert.Zero(t, n.Load())
+	_, err = client.DescribeRegions(context.Background(), &ec2.DescribeRegionsInput{})
+	require.NoError(t, err)
+	assert.Equal(t, fixtureSession, last.Load().(http.Header).Get("X-Amz-Security-Token"))
+
+	_, err = NewEC2(context.Background(), "ec2token.v1.not-a-payload", config.WithBaseEndpoint(srv.URL))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "not-a-payload", "the error quotes its input")
+	assert.Equal(t, int32(1), n.Load())
 }

@@ -72,3 +72,16 @@ func (t *Token) NewEC2(ctx context.Context, optFns ...func(*config.LoadOptions) 
 func (t *Token) Config(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.Config, error) {
 	return t.Credentials.Config(ctx, optFns...)
 }
+
+// NewEC2 parses serialized credentials, in any format [ParseCredentials]
+// reads, and returns an EC2 client authorized by them; see
+// [Credentials.NewEC2]. It is the user's one-liner. It sends no request and
+// returns the parse error, which never quotes the input, when the string
+// cannot be read.
+func NewEC2(ctx context.Context, serialized string, optFns ...func(*config.LoadOptions) error) (*ec2.Client, error) {
+	c, err := ParseCredentials(serialized)
+	if err != nil {
+		return nil, err
+	}
+	return c.NewEC2(ctx, optFns...)
+}

@@ -141,7 +141,12 @@ func GetFederationToken(ctx context.Context, client STSClient, name string,
 	if out.Credentials == nil {
 		return nil, &STSError{Op: "GetFederationToken", Err: errNoCredentials}
 	}
-	tok := &Token{Credentials: fromSTS(out.Credentials), PackedPolicySize: out.PackedPolicySize}
+	tok := &Token{
+		Credentials: fromSTS(out.Credentials),
+		//lint:ignore SA1019 the Perl module's contract keeps PackedPolicySize; AWS still sends it
+		PackedPolicySize:        out.PackedPolicySize,
+		SessionTokenUtilization: out.SessionTokenUtilization,
+	}
 	if u := out.FederatedUser; u != nil {
 		tok.FederatedUser = &FederatedUser{ARN: aws.ToString(u.Arn), ID: aws.ToString(u.FederatedUserId)}
 	}

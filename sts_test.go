@@ -47,7 +47,9 @@ func (s *stubSTS) GetFederationToken(_ context.Context, in *sts.GetFederationTok
 			Arn:             aws.String("arn:aws:sts::123456789012:federated-user/" + name),
 			FederatedUserId: aws.String("123456789012:" + name),
 		},
-		PackedPolicySize: aws.Int32(7),
+		//lint:ignore SA1019 STS still sends the field the Token contract keeps
+		PackedPolicySize:        aws.Int32(7),
+		SessionTokenUtilization: aws.Int32(9),
 	}, nil
 }
 
@@ -183,6 +185,7 @@ func TestGetFederationTokenBuildsRequest(t *testing.T) {
 	assert.Equal(t, "TemporaryUser", tok.FederatedUser.Name())
 	assert.Equal(t, "123456789012", tok.FederatedUser.AccountID())
 	assert.Equal(t, int32(7), *tok.PackedPolicySize)
+	assert.Equal(t, int32(9), *tok.SessionTokenUtilization)
 }
 
 func TestGetFederationTokenCompactsPolicyJSON(t *testing.T) {

@@ -30,6 +30,10 @@ type Token struct {
 	// a percentage of the most STS allows. It is nil when STS returned none,
 	// as it does for session tokens.
 	PackedPolicySize *int32
+	// SessionTokenUtilization is the share of the largest allowed session
+	// token that this one uses, as a percentage. AWS has begun to send it
+	// in place of PackedPolicySize; it is nil when STS returned none.
+	SessionTokenUtilization *int32
 }
 
 // AccessKeyID returns the token's access key ID.
