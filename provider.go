@@ -13,8 +13,8 @@ import (
 
 // DefaultExpiryWindow is how long before their expiry the providers of
 // this package mint new credentials, unless told otherwise. Five minutes
-// leave room for a slow STS answer and for clocks a little apart, and cost
-// one extra mint in every token lifetime of at least 15 minutes.
+// leave room for a slow STS answer and for clocks a little apart; a token
+// of the shortest lifetime STS grants, [MinDuration], still serves for ten.
 const DefaultExpiryWindow = 5 * time.Minute
 
 // refreshTimeout bounds one mint. The request runs detached from the
@@ -27,7 +27,8 @@ const refreshTimeout = time.Minute
 // are within the expiry window of their Expiration. The window is
 // [DefaultExpiryWindow] unless optFns change ExpiryWindow, or add jitter
 // through ExpiryWindowJitterFrac; a window of zero or less refreshes only
-// at expiry.
+// at expiry. A window as long as the tokens' lifetime makes every call
+// mint.
 //
 // The provider is an [*aws.CredentialsCache]: safe for concurrent use,
 // accepted as is by [aws.Config] and service clients, and its Invalidate
@@ -35,8 +36,11 @@ const refreshTimeout = time.Minute
 // of mint. A caller whose context ends first gets an error wrapping
 // ctx.Err() at once, while the shared call goes on for the others, with
 // cancellation removed and a deadline of one minute. An error from mint
-// is returned to every caller that waited for it, wrapped by the cache,
-// and nothing is stored: the next call tries again.
+// is returned to every caller that waited for it and nothing is stored:
+// the next call tries again. The cache wraps the error in its own words,
+// "failed to refresh cached credentials, " and the error of mint; use
+// errors.Is and errors.As to examine it. A token that has expired by the
+// time it arrives is an error wrapping [ErrExpired].
 //
 // Use NewProvider to choose the window for federation or session tokens,
 // as in

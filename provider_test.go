@@ -348,3 +348,22 @@ func TestSessionProviderPromptFailure(t *testing.T) {
 	assert.Contains(t, err.Error(), "ec2token: MFA token provider: no terminal")
 	assert.Zero(t, stub.count(), "STS calls without a code")
 }
+
+// BenchmarkProviderRetrieveCached measures Retrieve once credentials are
+// cached, the path every signed request takes.
+func BenchmarkProviderRetrieveCached(b *testing.B) {
+	p := NewFederationProvider(newSyncSTS(), "Bob")
+	ctx := context.Background()
+	if _, err := p.Retrieve(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := p.Retrieve(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
