@@ -14,20 +14,21 @@ import (
 // latest statement with On and When, or read a hand-written document with
 // [ParsePolicy].
 //
-// Each call to Allow, Deny or Add appends statements in call order; the
-// order of statements does not change what IAM allows, and keeping the
-// caller's order keeps the document readable. Unlike the Perl module, which
-// merged every allow into one statement and every deny into another, each
-// call makes its own statement, so that On and When refine that call alone. Within a statement the actions
-// are sorted and duplicates removed, so the same calls always give the same
-// document, byte for byte.
+// Each call to Allow, Deny or Add appends statements in call order; the order
+// of statements does not change what IAM allows, and keeping the caller's
+// order keeps the document readable. Unlike the Perl module, which merged
+// every allow into one statement and every deny into another, each call makes
+// its own statement, so that On and When refine that call alone. Within a
+// statement the actions are sorted and duplicates removed, so the same calls
+// always give the same document, byte for byte.
 //
 // The zero Policy is empty and ready to use. A Policy is not safe for
 // concurrent modification; concurrent calls to String and Validate are safe.
 type Policy struct {
 	statements []Statement
-	// err is the first misuse of On or When, reported by Validate.
-	err error
+	// misuse is the problem of the first misuse of On or When, reported
+	// by Validate; empty if none.
+	misuse string
 }
 
 // Statement is one statement of a [Policy], in IAM's own terms. Its fields
@@ -82,7 +83,7 @@ func NewPolicy() *Policy { return &Policy{} }
 // An action without a service prefix is an EC2 action, written as the API
 // names it ("DescribeImages"), in the Perl module's underscore style
 // ("describe_images"), or with its prefix ("ec2:DescribeImages"); a *
-// matches any run of characters ("Describe*"). Actions of other services
+// matches any run of characters ("Describe*") and a ? any one character. Actions of other services
 // keep their prefix and are passed through as written ("s3:GetObject").
 // Allow does not check the names: [Policy.Validate] does.
 func (p *Policy) Allow(actions ...string) *Policy { return p.add("Allow", actions) }
@@ -108,8 +109,8 @@ func (p *Policy) add(effect string, actions []string) *Policy {
 }
 
 // On limits the latest statement to the given resources, ARNs such as
-// "arn:aws:ec2:*:*:subnet/subnet-0123", replacing its Resource list, and
-// returns p. Called before any statement, or with no resources, it records
+// "arn:aws:ec2:*:*:subnet/subnet-0123", replacing its Resource and
+// NotResource lists, and returns p. Called before any statement, or with no resources, it records
 // an error that [Policy.Validate] returns.
 func (p *Policy) On(resources ...string) *Policy {
 	s := p.last("On", len(resources), "resource")
@@ -174,8 +175,8 @@ func (p *Policy) last(method string, n int, noun string) *Statement {
 	default:
 		return &p.statements[len(p.statements)-1]
 	}
-	if p.err == nil {
-		p.err = inputErrorf("Policy", "%s", problem)
+	if p.misuse == "" {
+		p.misuse = problem
 	}
 	return nil
 }
@@ -187,29 +188,36 @@ func (p *Policy) last(method string, n int, noun string) *Statement {
 // letter is dropped and the letter upper-cased, and the first letter is
 // upper-cased. A name with another service prefix is returned unchanged.
 func EC2Action(name string) string {
-	if len(name) >= 4 && strings.EqualFold(name[:4], "ec2:") {
-		name = name[4:]
-	} else if strings.Contains(name, ":") {
+	name, ok := cutEC2Prefix(name)
+	if !ok && strings.Contains(name, ":") {
 		return name
 	}
 	var b strings.Builder
 	b.Grow(len("ec2:") + len(name))
 	b.WriteString("ec2:")
+	upper := true // the first letter, and a letter after a dropped underscore
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c == '_' && i+1 < len(name) && isLower(name[i+1]) {
-			i++
-			c = name[i]
-		} else if i > 0 {
-			b.WriteByte(c)
+			upper = true
 			continue
 		}
-		if isLower(c) {
+		if upper && isLower(c) {
 			c -= 'a' - 'A'
 		}
+		upper = false
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// cutEC2Prefix returns name without a leading "ec2:", in any case, and
+// whether there was one.
+func cutEC2Prefix(name string) (string, bool) {
+	if len(name) >= 4 && strings.EqualFold(name[:4], "ec2:") {
+		return name[4:], true
+	}
+	return name, false
 }
 
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
@@ -395,9 +403,18 @@ func packPolicy(field, doc string) (string, error) {
 	if err := json.Compact(&b, []byte(doc)); err != nil || b.Len() == 0 || b.Bytes()[0] != '{' {
 		return "", inputErrorf(field, "%v", errNotObject)
 	}
-	if n := utf8.RuneCount(b.Bytes()); n > maxPackedPolicy {
-		return "", inputErrorf(field, "is %d characters once compacted, %d over the limit of %d",
-			n, n-maxPackedPolicy, maxPackedPolicy)
+	if err := checkPolicySize(field, utf8.RuneCount(b.Bytes())); err != nil {
+		return "", err
 	}
 	return b.String(), nil
+}
+
+// checkPolicySize reports a compacted document of n characters that is
+// over the limit, and by how much.
+func checkPolicySize(field string, n int) error {
+	if n > maxPackedPolicy {
+		return inputErrorf(field, "is %d characters once compacted, %d over the limit of %d",
+			n, n-maxPackedPolicy, maxPackedPolicy)
+	}
+	return nil
 }

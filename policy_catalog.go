@@ -70,9 +70,10 @@ func EC2Actions() []string {
 func AddEC2Actions(names ...string) error {
 	clean := make([]string, len(names))
 	for i, n := range names {
-		n = strings.TrimPrefix(n, "ec2:")
+		n, _ = cutEC2Prefix(n)
 		if n == "" || !isAlnum(n) {
-			return inputErrorf("AddEC2Actions", "name %d is not an action name of letters and digits", i)
+			return inputErrorf("AddEC2Actions",
+				"name %d is not an action name of letters and digits", i)
 		}
 		clean[i] = n
 	}

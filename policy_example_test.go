@@ -32,6 +32,21 @@ func ExamplePolicy_When() {
 	// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:DescribeImages","ec2:DescribeInstances"],"Resource":"*"},{"Effect":"Allow","Action":"ec2:RunInstances","Resource":["arn:aws:ec2:*:*:subnet/subnet-0123","arn:aws:ec2:*:*:instance/*"],"Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}
 }
 
+func ExamplePolicy_Add() {
+	// Every action, of any service the user may use, except those that
+	// stop or end an instance.
+	p := ec2token.NewPolicy().Add(ec2token.Statement{
+		Sid:        "NoEndings",
+		Effect:     "Allow",
+		NotActions: []string{"ec2:TerminateInstances", "ec2:StopInstances"},
+	})
+	fmt.Println(p.Validate())
+	fmt.Println(p)
+	// Output:
+	// <nil>
+	// {"Version":"2012-10-17","Statement":[{"Sid":"NoEndings","Effect":"Allow","NotAction":["ec2:StopInstances","ec2:TerminateInstances"],"Resource":"*"}]}
+}
+
 func ExamplePolicy_Validate() {
 	p := ec2token.NewPolicy().Allow("DescribeInstances", "DescribeImage")
 	fmt.Println(p.Validate())

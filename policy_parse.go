@@ -95,6 +95,10 @@ func decodePolicy(doc string) (*Policy, error) {
 			return nil, unknownKey("", k)
 		}
 	}
+	if version != "2012-10-17" && strings.Contains(doc, "${") {
+		return nil, problemf("Version",
+			`must be "2012-10-17" for policy variables such as ${aws:username}`)
+	}
 	list, ok := rawStmts.([]any)
 	switch {
 	case rawStmts == nil:
@@ -115,14 +119,10 @@ func decodePolicy(doc string) (*Policy, error) {
 	if err := checkStatements(stmts); err != nil {
 		return nil, err
 	}
-	p := &Policy{statements: stmts}
 	for i := range stmts {
 		stmts[i] = stmts[i].normalize()
 	}
-	if version != "2012-10-17" && strings.Contains(doc, "${") {
-		return nil, problemf("Version", `must be "2012-10-17" for policy variables such as ${aws:username}`)
-	}
-	return p, nil
+	return &Policy{statements: stmts}, nil
 }
 
 // ignoreValue reads the next token, if any, and returns io.EOF if there

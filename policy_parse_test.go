@@ -1,6 +1,7 @@
 package ec2token
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -55,10 +56,13 @@ func TestParsePolicy(t *testing.T) {
 }
 
 func TestParsePolicyErrors(t *testing.T) {
+	// allowAll is the body of a valid statement.
+	const allowAll = `"Effect":"Allow","Action":"ec2:*","Resource":"*"`
 	stmt := func(body string) string {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"},` + body + `]}`
+		return `{"Version":"2012-10-17","Statement":[{` + allowAll + `},` + body + `]}`
 	}
-	longDoc := stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("b", 2000) + `"}`)
+	longARN := "arn:aws:s3:::" + strings.Repeat("b", 2000)
+	longDoc := stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"` + longARN + `"}`)
 	tests := []struct{ name, doc, want string }{
 		{"not JSON", `{"Version":`, "is not valid JSON (it ends too early)"},
 		{"syntax", `{"Version" "x"}`, "is not valid JSON (error at byte 12)"}, // the 12th byte, counting from 1
@@ -70,38 +74,44 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"unknown key named", `{"Statment":[]}`, "has the key Statment, which IAM does not define here"},
 		{"unknown key not quoted", `{"x\"y":1}`, "has a key that IAM does not define here"},
 		{"statement not an object", stmt(`"Allow"`), "Statement[1]: must be a JSON object"},
-		{"principal", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Principal":"*"}`),
+		{"principal", stmt(`{` + allowAll + `,"Principal":"*"}`),
 			"Statement[1].Principal: is not allowed in a session policy"},
 		{"effect case", stmt(`{"Effect":"allow","Action":"ec2:*","Resource":"*"}`),
 			`Statement[1].Effect: must be "Allow" or "Deny"`},
-		{"effect type", stmt(`{"Effect":true,"Action":"ec2:*","Resource":"*"}`), "Statement[1].Effect: must be a string"},
+		{"effect type", stmt(`{"Effect":true,"Action":"ec2:*","Resource":"*"}`),
+			"Statement[1].Effect: must be a string"},
 		{"action type", stmt(`{"Effect":"Allow","Action":{"a":1},"Resource":"*"}`),
 			"Statement[1].Action: must be a string or an array of strings"},
 		{"action element", stmt(`{"Effect":"Allow","Action":["ec2:*",7],"Resource":"*"}`),
 			"Statement[1].Action[1]: must be a string"},
-		{"unknown action", stmt(`{"Effect":"Deny","Action":["ec2:RunInstances","ec2:StopInstance"],"Resource":"*"}`),
+		{"unknown action", stmt(`{"Effect":"Deny","Action":["ec2:RunInstances","ec2:StopInstance"],` +
+			`"Resource":"*"}`),
 			"Statement[1].Action[1]: StopInstance: unknown EC2 action; did you mean StopInstances?"},
-		{"empty action list", stmt(`{"Effect":"Allow","Action":[],"Resource":"*"}`), "Statement[1]: needs Action or NotAction"},
-		{"missing resource", stmt(`{"Effect":"Allow","Action":"ec2:*"}`), "Statement[1]: needs Resource or NotResource"},
+		{"empty action list", stmt(`{"Effect":"Allow","Action":[],"Resource":"*"}`),
+			"Statement[1]: needs Action or NotAction"},
+		{"missing resource", stmt(`{"Effect":"Allow","Action":"ec2:*"}`),
+			"Statement[1]: needs Resource or NotResource"},
 		{"resource", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"i-123"}`),
 			`Statement[1].Resource[0]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
-		{"repeated Sid", `{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ec2:*","Resource":"*"},` +
-			`{"Sid":"B","Effect":"Allow","Action":"ec2:*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"ec2:*","Resource":"*"}]}`,
+		{"repeated Sid", `{"Statement":[{"Sid":"A",` + allowAll + `},{"Sid":"B",` + allowAll + `},` +
+			`{"Sid":"A",` + allowAll + `}]}`,
 			"Statement[2].Sid: repeats the Sid of Statement[0]"},
-		{"condition shape", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":["x"]}`),
+		{"condition shape", stmt(`{` + allowAll + `,"Condition":["x"]}`),
 			"Statement[1].Condition: must be an object of condition operators"},
-		{"condition keys", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":"x"}}`),
+		{"condition keys", stmt(`{` + allowAll + `,"Condition":{"Bool":"x"}}`),
 			"Statement[1].Condition: each operator must map to an object of condition keys"},
-		{"condition value", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"k:k":null}}}`),
+		{"condition value", stmt(`{` + allowAll + `,"Condition":{"Bool":{"k:k":null}}}`),
 			"Statement[1].Condition: values must be strings, booleans or numbers"},
-		{"condition empty values", stmt(`{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"k:k":[]}}}`),
+		{"condition empty values", stmt(`{` + allowAll + `,"Condition":{"Bool":{"k:k":[]}}}`),
 			"Statement[1].Condition.Bool: needs at least one value"},
 		{"policy variable without Version",
 			`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}}`,
 			`Version: must be "2012-10-17" for policy variables such as ${aws:username}`},
 		{"too long", longDoc, // no white space to remove
-			fmt.Sprintf("is %d characters once compacted, %d over the limit of 2048", len(longDoc), len(longDoc)-2048)},
-		{"far too long", strings.Repeat(" ", maxPolicyInput+1), "is 65537 bytes, more than the 65536 this package reads"},
+			fmt.Sprintf("is %d characters once compacted, %d over the limit of 2048",
+				len(longDoc), len(longDoc)-2048)},
+		{"far too long", strings.Repeat(" ", maxPolicyInput+1),
+			"is 65537 bytes, more than the 65536 this package reads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +139,9 @@ func TestParsePolicyRoundTrip(t *testing.T) {
 			require.NoError(t, err, "ParsePolicy(%s)", p)
 			require.Equal(t, p, got, "ParsePolicy(%s)", p)
 			assert.Equal(t, p.String(), got.String(), "String() after a round trip")
+			packed, err := packPolicy("Policy", p.String())
+			require.NoError(t, err, "packPolicy")
+			assert.Equal(t, packed, p.String(), "String() is not compact, as Validate assumes")
 		})
 	}
 }
@@ -218,5 +231,30 @@ func FuzzParsePolicy(f *testing.F) {
 			t.Fatalf("ParsePolicy(String()) = %v after ParsePolicy accepted the input", err)
 		}
 		assert.Equal(t, p, again, "ParsePolicy(ParsePolicy(doc).String())")
+	})
+}
+
+// FuzzPolicyBuilder feeds arbitrary text to the builder: String must
+// always give valid JSON, and a policy that Validate accepts must come
+// back equal from ParsePolicy.
+func FuzzPolicyBuilder(f *testing.F) {
+	f.Add("Describe*", "arn:aws:ec2:*:*:subnet/subnet-1", "IpAddress", "aws:SourceIp", "10.0.0.0/8")
+	f.Add("describe_images", "*", "StringEquals", "ec2:Region", `"quoted" \ <&>`)
+	f.Add("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*", "Bool", "aws:SecureTransport", "true")
+	f.Fuzz(func(t *testing.T, action, resource, operator, key, value string) {
+		p := NewPolicy().Allow(strings.Split(action, ",")...).On(resource).When(operator, key, value).
+			Deny(action)
+		doc := p.String()
+		if !json.Valid([]byte(doc)) {
+			t.Fatalf("String() = %q, not valid JSON", doc)
+		}
+		if p.Validate() != nil {
+			return
+		}
+		got, err := ParsePolicy(doc)
+		if err != nil {
+			t.Fatalf("ParsePolicy(String()) = %v after Validate accepted the policy", err)
+		}
+		assert.Equal(t, p, got, "ParsePolicy(String())")
 	})
 }

@@ -138,3 +138,21 @@ func effectActions(p *Policy) map[string][]string {
 	}
 	return m
 }
+
+// TestEC2ActionAgreesWithPerl converts names with EC2Action and with the
+// Perl module's own rule, ucfirst(VM::EC2->uncanonicalize(name)) after
+// removing an ec2: prefix.
+func TestEC2ActionAgreesWithPerl(t *testing.T) {
+	perl := testpeer.Perl(t)
+	names := []string{"describe_images", "DescribeImages", "ec2:run_instances", "EC2:DescribeVolumes",
+		"a_b_c", "a__b", "_2x", "describe_2x", "delete__volume", "_run_instances", "describe_*", "x_y_",
+		"Describe*", "*", "describeImages"}
+	script := `for (@ARGV) { s/^ec2://i; print "ec2:", ucfirst(VM::EC2->uncanonicalize($_)), "\n" }`
+	out, err := exec.Command(perl, append([]string{"-MVM::EC2", "-e", script}, names...)...).Output()
+	require.NoError(t, err, "perl")
+	want := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	require.Len(t, want, len(names), "lines of perl output")
+	for i, n := range names {
+		assert.Equal(t, want[i], EC2Action(n), "EC2Action(%q)", n)
+	}
+}

@@ -75,7 +75,8 @@ var semanticsTable = []struct {
 	{"resource-level permission", ec2token.NewPolicy().Allow("RunInstances").On(
 		"arn:aws:ec2:*::image/*", "arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:subnet/subnet-1"),
 		map[call]bool{runInSubnet1: true, runInSubnet2: false}},
-	{"deny on one resource", ec2token.NewPolicy().Allow().Deny("RunInstances").On("arn:aws:ec2:*:*:subnet/subnet-2"),
+	{"deny on one resource", ec2token.NewPolicy().Allow().
+		Deny("RunInstances").On("arn:aws:ec2:*:*:subnet/subnet-2"),
 		map[call]bool{runInSubnet1: true, runInSubnet2: false}},
 
 	// Conditions: a statement applies only when all its conditions hold;

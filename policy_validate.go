@@ -3,6 +3,7 @@ package ec2token
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Validate reports the first problem that would make AWS reject the policy
@@ -16,7 +17,8 @@ import (
 //     one is reported with the closest known name, if one is close;
 //   - every EC2 wildcard matches at least one action;
 //   - resources are "*" or ARNs, conditions have an operator, a key and
-//     values, and a Sid has only letters and digits and is not repeated;
+//     values, all text is valid UTF-8, and a Sid has only letters and
+//     digits and is not repeated;
 //   - the document is at most 2048 characters once white space outside
 //     strings is removed, as STS counts it.
 //
@@ -24,7 +26,7 @@ import (
 // The error is an *[InputError] for the field "Policy" whose problem starts
 // with the place in the document, as in
 //
-//	ec2token: invalid Policy: Statement[0].Action[1]: ec2:DescribeImage:
+//	ec2token: invalid Policy: Statement[0].Action[0]: DescribeImage:
 //	unknown EC2 action; did you mean DescribeImages?
 //
 // A nil Policy is invalid.
@@ -34,14 +36,14 @@ func (p *Policy) validate(field string) error {
 	if p == nil {
 		return inputErrorf(field, "is a nil *Policy")
 	}
-	if p.err != nil {
-		return p.err
+	if p.misuse != "" {
+		return inputErrorf(field, "%s", p.misuse)
 	}
 	if err := checkStatements(p.statements); err != nil {
 		return &InputError{Field: field, Problem: err.Error()}
 	}
-	_, err := packPolicy(field, p.String())
-	return err
+	// String writes no white space outside strings: nothing to compact.
+	return checkPolicySize(field, utf8.RuneCountInString(p.String()))
 }
 
 // checkStatements checks each statement, and that no two share a Sid, as
@@ -98,6 +100,8 @@ func (s *Statement) check(path string) error {
 				msg = checkAction(v)
 			} else if !isResource(v) {
 				msg = `must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`
+			} else if !utf8.ValidString(v) {
+				msg = "is not valid UTF-8"
 			}
 			if msg != "" {
 				return problemf(fmt.Sprintf("%s.%s[%d]", path, l.name, j), "%s", msg)
@@ -128,11 +132,17 @@ func (c *Condition) check(path string) error {
 	}
 	switch {
 	case c.Operator == "" || !isConditionName(c.Operator, false):
-		return problemf(path, "operator must be letters, with an optional qualifier such as ForAnyValue:")
+		return problemf(path,
+			"operator must be letters, with an optional qualifier such as ForAnyValue:")
 	case c.Key == "" || !isConditionName(c.Key, true):
 		return problemf(path, "key must be a condition key such as aws:SourceIp")
 	case len(c.Values) == 0:
 		return problemf(path, "needs at least one value")
+	}
+	for _, v := range c.Values {
+		if !utf8.ValidString(v) {
+			return problemf(path, "has a value that is not valid UTF-8")
+		}
 	}
 	return nil
 }

@@ -27,7 +27,8 @@ func TestPolicyValidate(t *testing.T) {
 	}{
 		{"empty", NewPolicy(), ""},
 		{"everything", NewPolicy().Allow(), ""},
-		{"manual synopsis", NewPolicy().Allow("Describe*", "CreateVolume", "delete_volume").Deny("DescribeVolumes"), ""},
+		{"manual synopsis", NewPolicy().Allow("Describe*", "CreateVolume", "delete_volume").
+			Deny("DescribeVolumes"), ""},
 		{"case ignored as IAM does", NewPolicy().Allow("ec2:describeimages", "describe_instances"), ""},
 		{"question mark", NewPolicy().Allow("Describe?mages"), ""},
 		{"other services unchecked", NewPolicy().Allow("s3:GetObjekt", "iam:*"), ""},
@@ -63,7 +64,8 @@ func TestPolicyValidate(t *testing.T) {
 			NotActions: []string{"ec2:RunInstances"}}), "Statement[0]: has both Action and NotAction"},
 		{"both resources", NewPolicy().Add(Statement{Effect: "Allow", Actions: []string{"ec2:*"},
 			Resources: []string{"*"}, NotResources: []string{"*"}}), "Statement[0]: has both Resource and NotResource"},
-		{"resource not an ARN", NewPolicy().Allow().On("subnet-1"), `Statement[0].Resource[0]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
+		{"resource not an ARN", NewPolicy().Allow().On("subnet-1"),
+			`Statement[0].Resource[0]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
 		{"resource too short for an ARN", NewPolicy().Allow().On("*", "arn:aws:ec2"),
 			`Statement[0].Resource[1]: must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`},
 		{"sid", NewPolicy().Add(Statement{Sid: "a-b", Effect: "Allow", Actions: []string{"ec2:*"}}),
@@ -75,6 +77,10 @@ func TestPolicyValidate(t *testing.T) {
 		{"values", NewPolicy().Add(Statement{Effect: "Allow", Actions: []string{"ec2:*"},
 			Conditions: []Condition{{"Bool", "aws:SecureTransport", nil}}}),
 			"Statement[0].Condition.Bool: needs at least one value"},
+		{"resource not UTF-8", NewPolicy().Allow().On("arn:aws:s3:::b/\xff"),
+			"Statement[0].Resource[0]: is not valid UTF-8"},
+		{"value not UTF-8", NewPolicy().Allow().When("StringEquals", "aws:SourceVpc", "ok", "\xff"),
+			"Statement[0].Condition.StringEquals: has a value that is not valid UTF-8"},
 		{"too long", NewPolicy().Allow(long...),
 			fmt.Sprintf("is %d characters once compacted, %d over the limit of 2048", longSize, longSize-2048)},
 		{"nil", nil, "is a nil *Policy"},
@@ -118,7 +124,7 @@ func TestAddEC2Actions(t *testing.T) {
 	const name = "TestOnlyPermissionXyzzy"
 	p := NewPolicy().Allow(name)
 	require.Error(t, p.Validate(), "Validate() before AddEC2Actions")
-	require.NoError(t, AddEC2Actions("ec2:"+name))
+	require.NoError(t, AddEC2Actions("EC2:"+name))
 	assert.NoError(t, p.Validate(), "Validate() after AddEC2Actions")
 	assert.NoError(t, NewPolicy().Allow("TestOnlyPermissionX*").Validate(), "a wildcard matching an added action")
 	assert.Contains(t, EC2Actions(), name, "EC2Actions()")
@@ -176,6 +182,24 @@ func TestEditDistance(t *testing.T) {
 		{"a", "abcdef", 3, 3},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, editDistance(tt.a, tt.b, tt.limit), "editDistance(%q, %q, %d)", tt.a, tt.b, tt.limit)
+		assert.Equal(t, tt.want, editDistance(tt.a, tt.b, tt.limit),
+			"editDistance(%q, %q, %d)", tt.a, tt.b, tt.limit)
 	}
+}
+
+func TestCatalogConcurrentUse(t *testing.T) {
+	p := NewPolicy().Allow("Describe*", "TestOnlyConcurrent0")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			assert.NoError(t, AddEC2Actions(fmt.Sprintf("TestOnlyConcurrent%d", i)))
+		}
+	}()
+	for range 50 {
+		_ = p.Validate()
+		_ = EC2Actions()
+	}
+	<-done
+	assert.NoError(t, p.Validate(), "Validate() after AddEC2Actions")
 }

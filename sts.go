@@ -48,7 +48,8 @@ type FederationOptions struct {
 	// strings is removed.
 	Policy *Policy
 	// PolicyJSON is a hand-written policy document to use instead of
-	// Policy. It must be a JSON object and obey the same size limit.
+	// Policy. It is checked as [ParsePolicy] checks it, EC2 action names
+	// included, and obeys the same size limit; it is sent compacted.
 	// Setting both Policy and PolicyJSON is an error.
 	PolicyJSON string
 	// PolicyARNs names up to [MaxPolicyARNs] IAM managed policies that
@@ -261,6 +262,9 @@ func policyDocument(opts *FederationOptions) (*string, error) {
 		}
 		doc = opts.Policy.String()
 	case opts.PolicyJSON != "":
+		if _, err := parsePolicy("PolicyJSON", opts.PolicyJSON); err != nil {
+			return nil, err
+		}
 		doc = opts.PolicyJSON
 	default:
 		return nil, nil

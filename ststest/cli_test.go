@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func awsCLI(t *testing.T, srv *ststest.Server) func(keys []string, args ...strin
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
 	return func(keys []string, args ...string) (string, string, error) {
 		cmd := exec.Command(bin, append([]string{"--endpoint-url", srv.URL, "--output", "json"}, args...)...)
-		cmd.Env = append(env, "AWS_ACCESS_KEY_ID="+keys[0], "AWS_SECRET_ACCESS_KEY="+keys[1])
+		cmd.Env = append(slices.Clip(env), "AWS_ACCESS_KEY_ID="+keys[0], "AWS_SECRET_ACCESS_KEY="+keys[1])
 		if len(keys) > 2 {
 			cmd.Env = append(cmd.Env, "AWS_SESSION_TOKEN="+keys[2])
 		}
@@ -60,6 +61,10 @@ func TestAWSCLI(t *testing.T) {
 	run := awsCLI(t, srv)
 	id, secret := srv.RootCredentials()
 
+	// The CLI is slow to start: independent calls run side by side.
+	wrongSecret := inBackground(func() result {
+		return call(run([]string{id, strings.Repeat("x", 40)}, "sts", "get-caller-identity"))
+	})
 	out, stderr, err := run([]string{id, secret}, "sts", "get-federation-token",
 		"--name", "TemporaryUser", "--duration-seconds", "3600", "--policy", readOnly)
 	require.NoError(t, err, "get-federation-token: %s", stderr)
@@ -84,6 +89,7 @@ func TestAWSCLI(t *testing.T) {
 	assert.Positive(t, fed.PackedPolicySize)
 
 	temp := []string{fed.Credentials.AccessKeyID, fed.Credentials.SecretAccessKey, fed.Credentials.SessionToken}
+	denied := inBackground(func() result { return call(run(temp, "ec2", "describe-instances")) })
 	out, stderr, err = run(temp, "ec2", "describe-images", "--owners", "self")
 	require.NoError(t, err, "describe-images: %s", stderr)
 	var images struct {
@@ -94,11 +100,25 @@ func TestAWSCLI(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &images))
 	assert.Len(t, images.Images, len(ststest.DefaultImages()))
 
-	_, stderr, err = run(temp, "ec2", "describe-instances")
-	assert.Error(t, err, "describe-instances outside the policy")
-	assert.Contains(t, stderr, "UnauthorizedOperation")
+	r := <-denied
+	assert.Error(t, r.err, "describe-instances outside the policy")
+	assert.Contains(t, r.stderr, "UnauthorizedOperation")
+	r = <-wrongSecret
+	assert.Error(t, r.err, "get-caller-identity with a wrong secret")
+	assert.Contains(t, r.stderr, "SignatureDoesNotMatch")
+}
 
-	_, stderr, err = run([]string{id, strings.Repeat("x", 40)}, "sts", "get-caller-identity")
-	assert.Error(t, err, "get-caller-identity with a wrong secret")
-	assert.Contains(t, stderr, "SignatureDoesNotMatch")
+type result struct {
+	stdout, stderr string
+	err            error
+}
+
+func call(stdout, stderr string, err error) result { return result{stdout, stderr, err} }
+
+// inBackground runs f in a goroutine. Its result must be received before
+// the test ends.
+func inBackground(f func() result) <-chan result {
+	c := make(chan result, 1)
+	go func() { c <- f() }()
+	return c
 }

@@ -98,3 +98,25 @@ func ExampleServer_FailNext() {
 	// Output:
 	// true 3
 }
+
+func ExampleServer_AddMFADevice() {
+	const serial = "arn:aws:iam::123456789012:mfa/ststest-admin"
+	srv := ststest.NewServer()
+	defer srv.Close()
+	srv.AddMFADevice(serial, ststest.FixedCode("123456"))
+	client := sts.NewFromConfig(srv.Config())
+
+	for _, code := range []string{"654321", "123456"} {
+		_, err := client.GetSessionToken(context.Background(), &sts.GetSessionTokenInput{
+			SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			fmt.Println(ae.ErrorCode())
+			continue
+		}
+		fmt.Println(err == nil)
+	}
+	// Output:
+	// AccessDenied
+	// true
+}

@@ -131,8 +131,7 @@ func TestConcurrentUse(t *testing.T) {
 	for err := range errs {
 		assert.NoError(t, err)
 	}
-	assert.Equal(t, 8, srv.RequestCount("GetFederationToken"))
-	assert.Equal(t, 24, srv.RequestCount("DescribeImages"))
+	assert.Equal(t, map[string]int{"GetFederationToken": 8, "DescribeImages": 24}, srv.RequestCounts())
 }
 
 func TestCloseReleasesEverything(t *testing.T) {

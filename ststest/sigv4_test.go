@@ -164,3 +164,51 @@ func TestExpiry(t *testing.T) {
 	_, err = ec2.NewFromConfig(cfg).DescribeImages(ctx, &ec2.DescribeImagesInput{})
 	assert.NoError(t, err, "with the clock set back before expiry")
 }
+
+func TestPayloadHashMustMatchBody(t *testing.T) {
+	srv := newServer(t)
+	t.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
+	signedBody := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
+	sentBody := url.Values{"Action": {"GetSessionToken"}, "Version": {"2011-06-15"}}.Encode()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(sentBody))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sum := sha256.Sum256([]byte(signedBody))
+	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), rootCreds(srv), req,
+		hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Contains(t, string(body), "<Code>SignatureDoesNotMatch</Code>")
+}
+
+func TestQueryEncodingAndUnknownActions(t *testing.T) {
+	srv := newServer(t)
+	t.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
+	now := time.Now()
+	tests := []struct {
+		name, method, service string
+		params                url.Values
+		status                int
+		code                  string
+	}{
+		{"GET with characters to escape", http.MethodGet, "ec2", url.Values{"Action": {"DescribeImages"},
+			"Version": {"2016-11-15"}, "Filter.1.Name": {"name"}, "Filter.1.Value.1": {"a b/c~d*é+%"}}, 200, ""},
+		{"unknown STS action", http.MethodPost, "sts", url.Values{"Action": {"AssumeRole"},
+			"Version": {"2011-06-15"}}, 400, "InvalidAction"},
+		{"unknown EC2 action", http.MethodGet, "ec2", url.Values{"Action": {"DescribeVpcs"},
+			"Version": {"2016-11-15"}}, 400, "InvalidAction"},
+		{"unknown service", http.MethodPost, "iam", url.Values{"Action": {"ListUsers"}}, 400, "InvalidAction"},
+		{"no action", http.MethodPost, "sts", url.Values{"Version": {"2011-06-15"}}, 400, "MissingAction"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, code := rawCall(t, srv, tt.method, tt.service, tt.params, rootCreds(srv), now)
+			assert.Equal(t, tt.status, status)
+			assert.Equal(t, tt.code, code)
+		})
+	}
+}

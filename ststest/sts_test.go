@@ -254,3 +254,18 @@ func TestMFACheckSeesServerClock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, start.Add(90*time.Second), seen)
 }
+
+func TestMinimumSessionTokenSize(t *testing.T) {
+	srv := newServer(t)
+	client := sts.NewFromConfig(srv.Config())
+	out, err := client.GetSessionToken(context.Background(),
+		&sts.GetSessionTokenInput{MinimumSessionTokenSize: aws.Int32(2000)})
+	require.NoError(t, err)
+	assert.Len(t, aws.ToString(out.Credentials.SessionToken), 2000)
+	assert.Equal(t, int32(2000), aws.ToInt32(out.SessionTokenSize))
+	assert.Equal(t, int32((2000*100+4095)/4096), aws.ToInt32(out.SessionTokenUtilization))
+
+	_, err = client.GetFederationToken(context.Background(), &sts.GetFederationTokenInput{
+		Name: aws.String("big"), MinimumSessionTokenSize: aws.Int32(4097)})
+	assert.Equal(t, "ValidationError", apiCode(err), "GetFederationToken error = %v", err)
+}

@@ -127,6 +127,7 @@ func writeError(w http.ResponseWriter, service string, e *apiError) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-RequestId", id)
 	w.WriteHeader(e.status)
+	_, _ = w.Write([]byte(xml.Header))
 	if service == "ec2" {
 		type ec2Err struct {
 			Code    string
