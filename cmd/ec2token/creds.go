@@ -42,6 +42,7 @@ func encode(creds ec2token.Credentials, f ec2token.Format) ([]byte, error) {
 // credsInput is where a subcommand reads credentials from.
 type credsInput struct {
 	identity listFlag
+	noPrompt bool // never ask for a passphrase
 }
 
 func (in *credsInput) register(fs *flag.FlagSet) {
@@ -69,7 +70,10 @@ func (c *cli) load(name string, in *credsInput) (*credentials, error) {
 	switch {
 	case errors.Is(err, ec2token.ErrSealed):
 		out.format = "sealed"
-		out.Credentials, err = c.open(text, in)
+		if out.Credentials, err = c.open(text, in, out.source); err != nil {
+			return nil, err
+		}
+		return out, nil
 	case err == nil:
 		out.format = f.String()
 		out.Credentials, err = ec2token.ParseCredentials(text)

@@ -87,7 +87,7 @@ aws configure set credential_process "$(command -v ec2token) credential-process 
 func runCredentialProcess(ctx context.Context, c *cli, cmd *command, args []string) error {
 	fs := newFlags(cmd)
 	var (
-		in   credsInput
+		in   = credsInput{noPrompt: true}
 		show bool
 	)
 	in.register(fs)

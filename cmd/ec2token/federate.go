@@ -5,6 +5,7 @@ import (
 	"flag"
 	"time"
 
+	"filippo.io/age"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/ec2token/ec2token"
 )
@@ -35,10 +36,11 @@ AWS_PROFILE=admin ec2token federate carol --allow 'Describe*' --format env -o ca
 
 // mintFlags are the flags federate and session share.
 type mintFlags struct {
-	duration time.Duration
-	format   string
-	seal     sealFlags
-	out      outputFlags
+	duration   time.Duration
+	format     string
+	seal       sealFlags
+	out        outputFlags
+	recipients []age.Recipient // parsed by prepare
 }
 
 func (m *mintFlags) register(fs *flag.FlagSet) {
@@ -49,7 +51,8 @@ func (m *mintFlags) register(fs *flag.FlagSet) {
 	m.out.register(fs)
 }
 
-// prepare checks the output flags before any request.
+// prepare checks the output flags and reads the recipients before any
+// request.
 func (m *mintFlags) prepare(c *cli, fs *flag.FlagSet) (ec2token.Format, error) {
 	f, err := parseFormatFlag(m.format)
 	if err != nil {
@@ -59,13 +62,19 @@ func (m *mintFlags) prepare(c *cli, fs *flag.FlagSet) (ec2token.Format, error) {
 	if sealing && isSet(fs, "format") {
 		return 0, usageErrorf("--format and --seal-to do not go together: sealed output holds the native format")
 	}
-	return f, c.checkOutput(&m.out, !sealing)
+	if err := c.checkOutput(&m.out, !sealing); err != nil {
+		return 0, err
+	}
+	if m.recipients, err = m.seal.recipients(c); err != nil {
+		return 0, err
+	}
+	return f, nil
 }
 
 // emit writes the minted credentials.
 func (m *mintFlags) emit(c *cli, creds ec2token.Credentials, f ec2token.Format) error {
-	if len(m.seal.to.values) > 0 {
-		data, err := c.seal(creds, &m.seal)
+	if len(m.recipients) > 0 {
+		data, err := seal(creds, m.recipients)
 		if err != nil {
 			return err
 		}

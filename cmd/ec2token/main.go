@@ -49,6 +49,8 @@ type cli struct {
 	isTerminal func(w io.Writer) bool
 	// loadConfig loads the admin's AWS configuration.
 	loadConfig func(ctx context.Context) (aws.Config, error)
+	// readPassword asks a person for the passphrase of an SSH key.
+	readPassword func(prompt string) ([]byte, error)
 }
 
 // run is the whole program but for the process: it returns the exit
@@ -57,9 +59,10 @@ type cli struct {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{
 		stdin: stdin, stdout: stdout, stderr: stderr,
-		environ:    os.Environ,
-		isTerminal: isTerminal,
-		loadConfig: loadAdminConfig,
+		environ:      os.Environ,
+		isTerminal:   isTerminal,
+		loadConfig:   loadAdminConfig,
+		readPassword: readTerminalPassword,
 	}
 	return c.run(ctx, args)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,8 +69,9 @@ type result struct {
 
 // tester runs the command in process.
 type tester struct {
-	t        *testing.T
-	terminal bool // what isTerminal reports for standard output
+	t          *testing.T
+	terminal   bool   // what isTerminal reports for standard output
+	passphrase string // what readPassword returns; empty: an error
 }
 
 func (tt tester) run(stdin string, args ...string) result {
@@ -79,6 +81,12 @@ func (tt tester) run(stdin string, args ...string) result {
 		environ:    os.Environ,
 		isTerminal: func(io.Writer) bool { return tt.terminal },
 		loadConfig: loadAdminConfig,
+		readPassword: func(string) ([]byte, error) {
+			if tt.passphrase == "" {
+				return nil, errors.New("no terminal in this test")
+			}
+			return []byte(tt.passphrase), nil
+		},
 	}
 	code := c.run(context.Background(), args)
 	return result{code, stdout.String(), stderr.String()}
