@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 var inspectCmd = &command{
@@ -77,15 +74,11 @@ func runInspect(ctx context.Context, c *cli, cmd *command, args []string) error 
 		fmt.Fprintf(&b, "identity:       unknown: expired credentials cannot ask STS\n")
 	}
 	if whoami && !creds.Expired() {
-		cfg, err := creds.Config(ctx)
+		arn, err := callerARN(ctx, creds.Credentials)
 		if err != nil {
 			return err
 		}
-		out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return fmt.Errorf("ask STS who the credentials belong to: %w", err)
-		}
-		fmt.Fprintf(&b, "identity:       %s\n", aws.ToString(out.Arn))
+		fmt.Fprintf(&b, "identity:       %s\n", arn)
 	}
 	if _, err := fmt.Fprint(c.stdout, b.String()); err != nil {
 		return err
