@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/ec2token/ec2token"
+	"golang.org/x/term"
 )
 
 var sessionCmd = &command{
@@ -18,8 +20,9 @@ var sessionCmd = &command{
 	help: `
 Session asks STS for a session token (GetSessionToken) with the caller's
 own rights and default AWS configuration, as federate does. With
---mfa-serial the request carries an MFA code: --code, or, without it, a
-code read from standard input after a prompt on standard error.
+--mfa-serial the request carries an MFA code: --code, or, without it, one
+asked for on the terminal, or read from standard input when that is not
+a terminal.
 
 It writes the credentials as federate does.`,
 	examples: `
@@ -58,7 +61,7 @@ func runSession(ctx context.Context, c *cli, cmd *command, args []string) error 
 			o.Duration = m.duration
 			o.SerialNumber = serial
 			o.TokenCode = code
-			o.TokenProvider = func() (string, error) { return c.promptLine("MFA code for " + serial + ": ") }
+			o.TokenProvider = c.mfaPrompt("MFA code for " + serial + ": ")
 		})
 	if err != nil {
 		return err
@@ -66,13 +69,22 @@ func runSession(ctx context.Context, c *cli, cmd *command, args []string) error 
 	return m.emit(c, tok.Credentials, f)
 }
 
-// promptLine writes prompt to standard error and reads one line from
-// standard input, without its line break.
-func (c *cli) promptLine(prompt string) (string, error) {
-	fmt.Fprint(c.stderr, prompt)
-	line, err := bufio.NewReader(io.LimitReader(c.stdin, 1024)).ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		return "", errors.New("no MFA code on standard input")
+// mfaPrompt returns the TokenProvider that asks for the MFA code: on the
+// terminal, without echo, when standard input is one; otherwise it reads a
+// line from standard input, as a script would give it, and shows prompt
+// only when standard error is a terminal.
+func (c *cli) mfaPrompt(prompt string) func() (string, error) {
+	if f, ok := c.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return ec2token.TerminalPrompt(prompt)
 	}
-	return line, nil
+	return func() (string, error) {
+		if c.isTerminal(c.stderr) {
+			fmt.Fprint(c.stderr, prompt)
+		}
+		line, err := bufio.NewReader(io.LimitReader(c.stdin, 1024)).ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+			return "", errors.New("no MFA code on standard input")
+		}
+		return line, nil
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -36,10 +37,15 @@ func TestSession(t *testing.T) {
 	})
 	t.Run("prompted code", func(t *testing.T) {
 		r := runCLI(t, "123456\n", "session", "--mfa-serial", testSerial)
-		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-		assert.Equal(t, "MFA code for "+testSerial+": ", r.stderr)
+		requireOK(t, r)
 		_, err := ec2token.ParseCredentials(r.stdout)
 		require.NoError(t, err)
+
+		// The prompt shows only where a person may read it.
+		r = tester{t: t, terminal: true}.run(" 123456 \n", "session", "--mfa-serial", testSerial, "-o",
+			filepath.Join(t.TempDir(), "s"))
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		assert.Equal(t, "MFA code for "+testSerial+": ", r.stderr)
 	})
 }
 
@@ -65,10 +71,6 @@ func TestSessionBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, tc.stdin, append([]string{"session"}, tc.args...)...)
-			// A prompt may precede the error line on standard error.
-			if i := len("MFA code for " + testSerial + ": "); len(r.stderr) > i && r.stderr[:4] == "MFA " {
-				r.stderr = r.stderr[i:]
-			}
 			requireFail(t, r, tc.code, tc.want)
 			assert.Empty(t, r.stdout)
 		})
