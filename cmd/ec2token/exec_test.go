@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +57,25 @@ func TestExec(t *testing.T) {
 	t.Run("signal", func(t *testing.T) {
 		r := runCLI(t, "", "exec", file, "--", "sh", "-c", "kill -TERM $$")
 		assert.Equal(t, 128+15, r.code)
+	})
+	t.Run("interrupt", func(t *testing.T) {
+		// Cancelling the context, as an interrupt does, sends SIGTERM.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		pr, pw := io.Pipe()
+		c := &cli{stdin: strings.NewReader(""), stdout: pw, stderr: io.Discard, environ: os.Environ}
+		code := make(chan int, 1)
+		go func() {
+			code <- c.run(ctx, []string{"exec", file, "--", "sh", "-c",
+				`trap 'kill $!; exit 42' TERM; sleep 60 & echo ready; wait`})
+			pw.Close()
+		}()
+		line, err := bufio.NewReader(pr).ReadString('\n')
+		require.NoError(t, err)
+		require.Equal(t, "ready\n", line)
+		cancel()
+		go io.Copy(io.Discard, pr)
+		assert.Equal(t, 42, <-code)
 	})
 	t.Run("not found", func(t *testing.T) {
 		r := runCLI(t, "", "exec", file, "--", "/nonexistent/command")
