@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -166,6 +167,11 @@ func (p *Policy) Statements() []Statement {
 		out[i] = s.clone()
 	}
 	return out
+}
+
+// clone returns a deep copy of p that later changes to p do not reach.
+func (p *Policy) clone() *Policy {
+	return &Policy{statements: p.Statements(), misuse: p.misuse, accepted: maps.Clone(p.accepted)}
 }
 
 // last returns the latest statement for method, which was given n

@@ -113,7 +113,7 @@ func NewFederationProvider(client STSClient, name string,
 		return newCache(func(context.Context) (*Token, error) { return nil, err })
 	}
 	if opts.Policy != nil {
-		opts.PolicyJSON, opts.Policy = opts.Policy.String(), nil
+		opts.Policy = opts.Policy.clone()
 	}
 	opts.PolicyARNs = slices.Clone(opts.PolicyARNs)
 	opts.Tags = maps.Clone(opts.Tags)

@@ -398,3 +398,13 @@ func TestProviderExpiryWindowOption(t *testing.T) {
 		})
 	}
 }
+
+func TestFederationProviderKeepsAcceptedActions(t *testing.T) {
+	stub := newSyncSTS()
+	pol := NewPolicy().Allow("DescribeFutureWidgets").AcceptEC2Actions("DescribeFutureWidgets")
+	p := NewFederationProvider(stub, "Bob", func(o *FederationOptions) { o.Policy = pol })
+	pol.Allow("DescribeImage") // a later mistake must not reach the provider
+	_, err := p.Retrieve(context.Background())
+	require.NoError(t, err, "the provider lost the policy's accepted actions or saw a later change")
+	assert.Equal(t, 1, stub.count())
+}
