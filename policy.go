@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -12,7 +13,8 @@ import (
 // Policy is an IAM policy document that limits what a federated user may
 // do. Build one with [NewPolicy] and the Allow and Deny methods, refine the
 // latest statement with On and When, or read a hand-written document with
-// [ParsePolicy].
+// [ParsePolicy]. [Policy.AcceptEC2Actions] makes Validate accept EC2 actions
+// that the catalog lacks.
 //
 // Each call to Allow, Deny or Add appends statements in call order; the order
 // of statements does not change what IAM allows, and keeping the caller's
@@ -29,6 +31,9 @@ type Policy struct {
 	// misuse is the problem of the first misuse of On or When, reported
 	// by Validate; empty if none.
 	misuse string
+	// accepted holds the names given to AcceptEC2Actions, or to ParsePolicy
+	// in ParseOptions.ExtraEC2Actions; nil if none.
+	accepted ec2ActionSet
 }
 
 // Statement is one statement of a [Policy], in IAM's own terms. Its fields
@@ -154,13 +159,19 @@ func (p *Policy) Add(statements ...Statement) *Policy {
 }
 
 // Statements returns a copy of p's statements, in order. An empty policy
-// has none.
+// has none. The statements do not carry the names p accepts with
+// [Policy.AcceptEC2Actions].
 func (p *Policy) Statements() []Statement {
 	out := make([]Statement, len(p.statements))
 	for i, s := range p.statements {
 		out[i] = s.clone()
 	}
 	return out
+}
+
+// clone returns a deep copy of p that later changes to p do not reach.
+func (p *Policy) clone() *Policy {
+	return &Policy{statements: p.Statements(), misuse: p.misuse, accepted: maps.Clone(p.accepted)}
 }
 
 // last returns the latest statement for method, which was given n

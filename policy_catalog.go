@@ -1,15 +1,16 @@
 package ec2token
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // The catalog of EC2 actions is the list of operations of the
 // aws-sdk-go-v2 EC2 client, generated into policy_ec2actions.go, plus the
-// short list of IAM-only actions below and whatever [AddEC2Actions] adds.
+// short list of IAM-only actions below. A policy may accept more names: see
+// [Policy.AcceptEC2Actions].
 //
 // The list is generated rather than computed at run time by reflection over
 // *ec2.Client, because reflecting over a type's methods makes the linker keep
@@ -41,71 +42,92 @@ var iamOnlyEC2Actions = []string{
 	"SendSpotInstanceInterruptions",
 }
 
-// addedEC2Actions holds the names given to AddEC2Actions, keyed by their
-// lower-case form.
-var addedEC2Actions struct {
-	sync.RWMutex
-	names map[string]string
-}
-
-// EC2Actions returns the EC2 actions that [Policy.Validate] and
-// [ParsePolicy] accept, without the "ec2:" prefix, sorted ignoring case: the
-// operations of the EC2 API as the linked aws-sdk-go-v2 knows them, a few
-// actions that IAM knows but that are not API operations (such as
-// CreateCoipPoolPermission), and those added with [AddEC2Actions]. It is safe
-// for concurrent use.
+// EC2Actions returns the EC2 actions of the catalog, which [Policy.Validate]
+// and [ParsePolicy] accept, without the "ec2:" prefix, sorted ignoring case:
+// the operations of the EC2 API as the linked aws-sdk-go-v2 knows them, and a
+// few actions that IAM knows but that are not API operations (such as
+// CreateCoipPoolPermission). A policy accepts more names with
+// [Policy.AcceptEC2Actions] or [ParseOptions]. EC2Actions returns a new
+// slice on each call and is safe for concurrent use.
 func EC2Actions() []string {
 	names := slices.Collect(allEC2Actions)
 	slices.SortFunc(names, compareFold)
 	return slices.CompactFunc(names, strings.EqualFold)
 }
 
-// AddEC2Actions makes [Policy.Validate] and [ParsePolicy] accept the given
-// EC2 action names for the rest of the program: the escape hatch for an
-// action that IAM knows but this package does not, such as a permission-only
-// action or one newer than the linked SDK. Names are written without a
-// prefix or with "ec2:", as letters and digits, without wildcards. It
-// returns an *[InputError] and adds nothing if a name is malformed. It is
-// safe for concurrent use.
-func AddEC2Actions(names ...string) error {
-	clean := make([]string, len(names))
+// AcceptEC2Actions makes p's Validate accept the given EC2 action names
+// although the catalog (see [EC2Actions]) lacks them, and returns p so that
+// calls chain. It is the escape hatch for an action that IAM knows but this
+// package does not, such as a permission-only action or one newer than the
+// linked SDK. A wildcard among p's actions may match an accepted name, so
+// that "ec2:DescribeFuture*" is valid once DescribeFutureWidgets is
+// accepted. Names ignore case, as IAM does, and are written without a prefix
+// or with "ec2:", as at most 128 letters and digits, without wildcards. A
+// call with a malformed name accepts none of its names and records an error
+// that Validate returns; a call without names does nothing.
+//
+// AcceptEC2Actions changes what Validate checks, not the document String
+// writes. The names belong to p alone: another Policy, even one built from
+// p.Statements() or read back with ParsePolicy(p.String()), which cannot
+// know them, does not accept them; pass them again, to AcceptEC2Actions or
+// in [ParseOptions].ExtraEC2Actions.
+func (p *Policy) AcceptEC2Actions(names ...string) *Policy {
+	accepted, bad := p.accepted.with(names)
+	switch {
+	case bad < 0:
+		p.accepted = accepted
+	case p.misuse == "":
+		p.misuse = fmt.Sprintf("AcceptEC2Actions names[%d] %s", bad, badEC2ActionName)
+	}
+	return p
+}
+
+// badEC2ActionName is the problem of a malformed name given to
+// AcceptEC2Actions or in ParseOptions.ExtraEC2Actions.
+const badEC2ActionName = `must be an EC2 action name: at most 128 letters and digits, ` +
+	`with or without "ec2:"`
+
+// ec2ActionSet holds EC2 action names that a policy accepts beyond the
+// catalog, without their prefix, keyed by their lower-case form. A nil set
+// is empty.
+type ec2ActionSet map[string]string
+
+// with returns a copy of set to which names are added, and -1; or, if a
+// name is malformed, nil and that name's index.
+func (set ec2ActionSet) with(names []string) (ec2ActionSet, int) {
+	if len(names) == 0 {
+		return set, -1
+	}
+	out := maps.Clone(set)
+	if out == nil {
+		out = make(ec2ActionSet, len(names))
+	}
 	for i, n := range names {
 		n, _ = cutEC2Prefix(n)
-		if n == "" || !isAlnum(n) {
-			return inputErrorf("AddEC2Actions",
-				"name %d is not an action name of letters and digits", i)
+		if n == "" || len(n) > 128 || !isAlnum(n) {
+			return nil, i
 		}
-		clean[i] = n
+		out[strings.ToLower(n)] = n
 	}
-	addedEC2Actions.Lock()
-	defer addedEC2Actions.Unlock()
-	if addedEC2Actions.names == nil {
-		addedEC2Actions.names = make(map[string]string)
-	}
-	for _, n := range clean {
-		addedEC2Actions.names[strings.ToLower(n)] = n
-	}
-	return nil
+	return out, -1
 }
 
 // isKnownEC2Action reports whether name, without its prefix, is in the
-// catalog, ignoring case as IAM does.
-func isKnownEC2Action(name string) bool {
+// catalog or in extra, ignoring case as IAM does.
+func isKnownEC2Action(name string, extra ec2ActionSet) bool {
 	if _, ok := slices.BinarySearchFunc(ec2APIActions[:], name, compareFold); ok {
 		return true
 	}
 	if _, ok := slices.BinarySearchFunc(iamOnlyEC2Actions, name, compareFold); ok {
 		return true
 	}
-	addedEC2Actions.RLock()
-	_, ok := addedEC2Actions.names[strings.ToLower(name)]
-	addedEC2Actions.RUnlock()
+	_, ok := extra[strings.ToLower(name)]
 	return ok
 }
 
 // matchesSomeEC2Action reports whether the wildcard pattern, without its
-// prefix, matches at least one action of the catalog.
-func matchesSomeEC2Action(pattern string) bool {
+// prefix, matches at least one action of the catalog or of extra.
+func matchesSomeEC2Action(pattern string, extra ec2ActionSet) bool {
 	// Only API actions that start with the pattern's literal prefix can
 	// match, and they are adjacent in the sorted list.
 	prefix := pattern[:strings.IndexAny(pattern+"*", "*?")]
@@ -118,7 +140,12 @@ func matchesSomeEC2Action(pattern string) bool {
 			return true
 		}
 	}
-	for n := range otherEC2Actions {
+	for _, n := range iamOnlyEC2Actions {
+		if globFold(pattern, n) {
+			return true
+		}
+	}
+	for _, n := range extra {
 		if globFold(pattern, n) {
 			return true
 		}
@@ -126,46 +153,37 @@ func matchesSomeEC2Action(pattern string) bool {
 	return false
 }
 
-// allEC2Actions yields the actions of the catalog in no particular order,
-// perhaps some twice.
+// allEC2Actions yields the actions of the catalog in no particular order.
 func allEC2Actions(yield func(string) bool) {
 	for _, n := range ec2APIActions {
 		if !yield(n) {
 			return
 		}
 	}
-	otherEC2Actions(yield)
-}
-
-// otherEC2Actions yields the actions of the catalog that are not API
-// operations.
-func otherEC2Actions(yield func(string) bool) {
 	for _, n := range iamOnlyEC2Actions {
 		if !yield(n) {
 			return
 		}
 	}
-	addedEC2Actions.RLock()
-	added := slices.Collect(maps.Values(addedEC2Actions.names))
-	addedEC2Actions.RUnlock()
-	for _, n := range added {
-		if !yield(n) {
-			return
-		}
-	}
 }
 
-// suggestEC2Action returns the catalog action closest to name by edit
-// distance ignoring case, if it is close enough to be a likely typo: at most
-// a third of name's length away, and at most 3 edits. It reports false
-// when no action is that close.
-func suggestEC2Action(name string) (string, bool) {
+// suggestEC2Action returns the action of the catalog or of extra closest
+// to name by edit distance ignoring case, if it is close enough to be a
+// likely typo: at most a third of name's length away, and at most 3 edits.
+// It reports false when no action is that close.
+func suggestEC2Action(name string, extra ec2ActionSet) (string, bool) {
 	limit := min(3, max(1, len(name)/3))
 	best, bestD := "", limit+1
-	for n := range allEC2Actions {
+	consider := func(n string) bool {
 		if d := editDistance(name, n, bestD); d < bestD {
 			best, bestD = n, d
 		}
+		return true
+	}
+	allEC2Actions(consider)
+	// Sorted, so that a tie goes to the same name on every run.
+	for _, n := range slices.SortedFunc(maps.Values(extra), compareFold) {
+		consider(n)
 	}
 	return best, best != ""
 }

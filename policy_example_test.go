@@ -79,17 +79,40 @@ func ExampleParsePolicy() {
 	// ec2token: invalid Policy: Statement[0].Action[0]: RunInstance: unknown EC2 action; did you mean RunInstances?
 }
 
-func ExampleAddEC2Actions() {
-	// An action IAM knows but this package does not is rejected...
-	p := ec2token.NewPolicy().Allow("DescribeFutureWidgets")
-	fmt.Println(p.Validate() != nil)
+func ExamplePolicy_AcceptEC2Actions() {
+	// An action IAM knows but the catalog lacks is rejected...
+	p := ec2token.NewPolicy().Allow("DescribeFutureWidgets", "DescribeFuture*")
+	fmt.Println(p.Validate())
 
-	// ...until the program vouches for it.
-	if err := ec2token.AddEC2Actions("DescribeFutureWidgets"); err != nil {
+	// ...until this policy accepts it; the wildcard then matches it too.
+	p.AcceptEC2Actions("DescribeFutureWidgets")
+	fmt.Println(p.Validate())
+	fmt.Println(p)
+
+	// Other policies are not affected.
+	fmt.Println(ec2token.NewPolicy().Allow("DescribeFutureWidgets").Validate() != nil)
+	// Output:
+	// ec2token: invalid Policy: Statement[0].Action[0]: DescribeFuture*: matches no EC2 action
+	// <nil>
+	// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:DescribeFuture*","ec2:DescribeFutureWidgets"],"Resource":"*"}]}
+	// true
+}
+
+func ExampleParseOptions() {
+	doc := `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "ec2:DescribeFutureWidgets", "Resource": "*"}}`
+	p, err := ec2token.ParsePolicy(doc, func(o *ec2token.ParseOptions) {
+		o.ExtraEC2Actions = []string{"DescribeFutureWidgets"}
+	})
+	if err != nil {
 		fmt.Println(err)
+		return
 	}
 	fmt.Println(p.Validate())
+
+	// The document does not carry the accepted names.
+	_, err = ec2token.ParsePolicy(p.String())
+	fmt.Println(err != nil)
 	// Output:
-	// true
 	// <nil>
+	// true
 }

@@ -34,23 +34,60 @@ const maxPolicyInput = 64 << 10
 // rejects a document with an older or no Version if it uses policy
 // variables ("${...}"), whose meaning that would change.
 //
+// EC2 actions are checked against the catalog (see [EC2Actions]) and the
+// names in [ParseOptions].ExtraEC2Actions, which optFns may set; the
+// returned policy keeps accepting those names, as if given to
+// [Policy.AcceptEC2Actions], so that its Validate passes too.
+//
 // ParsePolicy(p.String()) returns a policy equal to p, except that an empty
 // p comes back holding the one statement that denies every EC2 action, which
-// is the same document.
+// is the same document. The document does not hold the names p accepts with
+// AcceptEC2Actions: ParsePolicy cannot know them, so a document that uses
+// them is rejected unless they are given again in ExtraEC2Actions.
 //
-// The error is an *[InputError] whose problem starts with the place in the
-// document, as in "Statement[1].Action[0]". It repeats action names, keys
-// and condition operators only when they are plain letters and digits, and
+// The error is an *[InputError]. For a malformed name in ExtraEC2Actions its
+// field is "ExtraEC2Actions[i]", without quoting the name. Otherwise its
+// field is "Policy" and its problem starts with the place in the document,
+// as in "Statement[1].Action[0]"; it repeats action names, keys and
+// condition operators only when they are plain letters and digits, and
 // nothing else from the document.
-func ParsePolicy(doc string) (*Policy, error) { return parsePolicy("Policy", doc) }
+func ParsePolicy(doc string, optFns ...func(*ParseOptions)) (*Policy, error) {
+	var opts ParseOptions
+	for _, fn := range optFns {
+		fn(&opts)
+	}
+	extra, bad := ec2ActionSet(nil).with(opts.ExtraEC2Actions)
+	if bad >= 0 {
+		return nil, inputErrorf(fmt.Sprintf("ExtraEC2Actions[%d]", bad), "%s", badEC2ActionName)
+	}
+	return parseAccepting("Policy", doc, extra)
+}
 
-// parsePolicy is ParsePolicy for a document given as the named field.
-func parsePolicy(field, doc string) (*Policy, error) {
+// ParseOptions changes how [ParsePolicy] checks a document. The zero value
+// checks against the catalog alone.
+type ParseOptions struct {
+	// ExtraEC2Actions lists EC2 action names to accept although the
+	// catalog (see [EC2Actions]) lacks them, such as permission-only
+	// actions or actions newer than the linked SDK, written as for
+	// [Policy.AcceptEC2Actions]: at most 128 letters and digits, with or
+	// without "ec2:", no wildcards, case ignored. A wildcard in the
+	// document may match them. ParsePolicy rejects the options if a name
+	// is malformed. Nil or empty accepts nothing more.
+	ExtraEC2Actions []string
+}
+
+// parsePolicy is ParsePolicy for a document given as the named field,
+// checked against the catalog alone.
+func parsePolicy(field, doc string) (*Policy, error) { return parseAccepting(field, doc, nil) }
+
+// parseAccepting is parsePolicy that also accepts the EC2 actions in extra,
+// which the returned policy keeps.
+func parseAccepting(field, doc string, extra ec2ActionSet) (*Policy, error) {
 	if len(doc) > maxPolicyInput {
 		return nil, inputErrorf(field, "is %d bytes, more than the %d this package reads",
 			len(doc), maxPolicyInput)
 	}
-	p, err := decodePolicy(doc)
+	p, err := decodePolicy(doc, extra)
 	if err != nil {
 		return nil, &InputError{Field: field, Problem: err.Error()}
 	}
@@ -60,7 +97,7 @@ func parsePolicy(field, doc string) (*Policy, error) {
 	return p, nil
 }
 
-func decodePolicy(doc string) (*Policy, error) {
+func decodePolicy(doc string, extra ec2ActionSet) (*Policy, error) {
 	dec := json.NewDecoder(strings.NewReader(doc))
 	dec.UseNumber()
 	var v any
@@ -116,13 +153,13 @@ func decodePolicy(doc string) (*Policy, error) {
 		}
 	}
 	// Check before normalizing, so that places are those of the document.
-	if err := checkStatements(stmts); err != nil {
+	if err := checkStatements(stmts, extra); err != nil {
 		return nil, err
 	}
 	for i := range stmts {
 		stmts[i] = stmts[i].normalize()
 	}
-	return &Policy{statements: stmts}, nil
+	return &Policy{statements: stmts, accepted: extra}, nil
 }
 
 // ignoreValue reads the next token, if any, and returns io.EOF if there

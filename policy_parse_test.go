@@ -153,6 +153,71 @@ func TestParsePolicyEmptyRoundTrip(t *testing.T) {
 	assert.Equal(t, NewPolicy().String(), got.String(), "String() of the parsed empty policy")
 }
 
+// TestParsePolicyExtraEC2Actions checks that ParseOptions.ExtraEC2Actions
+// is accepted by that call alone, and kept by the policy it returns.
+func TestParsePolicyExtraEC2Actions(t *testing.T) {
+	t.Parallel()
+	stmts := []Statement{
+		{Effect: "Allow", Actions: []string{"ec2:DescribeFutureWidgets", "ec2:DescribeImages"}},
+		{Effect: "Deny", Actions: []string{"ec2:describefuture*"}},
+	}
+	doc := NewPolicy().Add(stmts...).String()
+	extra := func(names ...string) func(*ParseOptions) {
+		return func(o *ParseOptions) { o.ExtraEC2Actions = names }
+	}
+	_, err := ParsePolicy(doc, extra("DescribeFutureWidgets"))
+	require.NoError(t, err, "ParsePolicy() with ExtraEC2Actions")
+	_, err = ParsePolicy(doc)
+	require.Error(t, err, "ParsePolicy() after another call accepted the name")
+	unknown := "Statement[0].Action[0]: DescribeFutureWidgets: unknown EC2 action (if IAM knows it, " +
+		"accept it with Policy.AcceptEC2Actions or ParseOptions.ExtraEC2Actions)"
+	tests := []struct {
+		name     string
+		opts     []func(*ParseOptions)
+		accepted []string // what the policy must accept, if ParsePolicy succeeds
+		field    string   // the error's Field; empty when ParsePolicy succeeds
+		want     string   // the error's Problem
+	}{
+		{"no options", nil, nil, "Policy", unknown},
+		{"accepted", []func(*ParseOptions){extra("DescribeFutureWidgets")},
+			[]string{"DescribeFutureWidgets"}, "", ""},
+		{"accepted with prefix and in another case", []func(*ParseOptions){extra("EC2:describeFUTUREwidgets")},
+			[]string{"describeFUTUREwidgets"}, "", ""},
+		{"last option wins", []func(*ParseOptions){extra("DescribeFutureWidgets"), extra()}, nil, "Policy", unknown},
+		{"another name accepted", []func(*ParseOptions){extra("DescribeFutureGadgets")}, nil, "Policy",
+			"Statement[0].Action[0]: DescribeFutureWidgets: unknown EC2 action; did you mean DescribeFutureGadgets?"},
+		{"malformed", []func(*ParseOptions){extra("DescribeFutureWidgets", "ec2:Describe*")}, nil,
+			"ExtraEC2Actions[1]", badEC2ActionName},
+		{"malformed not quoted", []func(*ParseOptions){extra(`x"y`)}, nil, "ExtraEC2Actions[0]", badEC2ActionName},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := ParsePolicy(doc, tt.opts...)
+			if tt.field != "" {
+				var ie *InputError
+				require.True(t, errors.As(err, &ie), "ParsePolicy() = %v, %v, want an *InputError", p, err)
+				assert.Nil(t, p, "ParsePolicy() policy on error")
+				assert.Equal(t, tt.field, ie.Field, "ParsePolicy().Field")
+				assert.Equal(t, tt.want, ie.Problem, "ParsePolicy().Problem")
+				return
+			}
+			require.NoError(t, err, "ParsePolicy()")
+			assert.NoError(t, p.Validate(), "Validate() of the parsed policy")
+			want := NewPolicy().Add(stmts...).AcceptEC2Actions(tt.accepted...)
+			assert.Equal(t, want, p, "ParsePolicy()")
+			assert.Equal(t, doc, p.String(), "String() of the parsed policy")
+
+			// The document alone does not carry the accepted names.
+			_, err = ParsePolicy(p.String())
+			assert.Error(t, err, "ParsePolicy(String()) without the options")
+			again, err := ParsePolicy(p.String(), tt.opts...)
+			require.NoError(t, err, "ParsePolicy(String()) with the options")
+			assert.Equal(t, p, again, "ParsePolicy(String()) with the options")
+		})
+	}
+}
+
 // randomPolicy builds a valid policy from random calls of every builder
 // method.
 func randomPolicy(rng *rand.Rand) *Policy {

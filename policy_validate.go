@@ -9,13 +9,15 @@ import (
 // Validate reports the first problem that would make AWS reject the policy
 // or make it useless, before any request is sent. It checks that:
 //
-//   - On and When were called after a statement, with arguments;
+//   - On and When were called after a statement, with arguments, and
+//     AcceptEC2Actions with well-formed names;
 //   - every statement has the effect Allow or Deny, actions or not-actions,
 //     and resources or not-resources;
 //   - every action has a service prefix, and every EC2 action is one the
-//     catalog holds (see [EC2Actions]), ignoring case as IAM does; an unknown
-//     one is reported with the closest known name, if one is close;
-//   - every EC2 wildcard matches at least one action;
+//     catalog holds (see [EC2Actions]) or one p accepts (see
+//     [Policy.AcceptEC2Actions]), ignoring case as IAM does; an unknown one
+//     is reported with the closest known name, if one is close;
+//   - every EC2 wildcard matches at least one of those actions;
 //   - resources are "*" or ARNs, conditions have an operator, a key and
 //     values, all text is valid UTF-8, and a Sid has only letters and
 //     digits and is not repeated;
@@ -39,7 +41,7 @@ func (p *Policy) validate(field string) error {
 	if p.misuse != "" {
 		return inputErrorf(field, "%s", p.misuse)
 	}
-	if err := checkStatements(p.statements); err != nil {
+	if err := checkStatements(p.statements, p.accepted); err != nil {
 		return &InputError{Field: field, Problem: err.Error()}
 	}
 	// String writes no white space outside strings: nothing to compact.
@@ -47,12 +49,12 @@ func (p *Policy) validate(field string) error {
 }
 
 // checkStatements checks each statement, and that no two share a Sid, as
-// IAM requires.
-func checkStatements(stmts []Statement) error {
+// IAM requires. EC2 actions must be in the catalog or in extra.
+func checkStatements(stmts []Statement, extra ec2ActionSet) error {
 	sids := make(map[string]int)
 	for i := range stmts {
 		path := fmt.Sprintf("Statement[%d]", i)
-		if err := stmts[i].check(path); err != nil {
+		if err := stmts[i].check(path, extra); err != nil {
 			return err
 		}
 		if sid := stmts[i].Sid; sid != "" {
@@ -75,7 +77,7 @@ func problemf(path, format string, args ...any) *problem {
 	return &problem{path, fmt.Sprintf(format, args...)}
 }
 
-func (s *Statement) check(path string) error {
+func (s *Statement) check(path string, extra ec2ActionSet) error {
 	if s.Sid != "" && !isAlnum(s.Sid) {
 		return problemf(path+".Sid", "must hold only letters and digits")
 	}
@@ -97,7 +99,7 @@ func (s *Statement) check(path string) error {
 		for j, v := range l.list {
 			var msg string
 			if k < 2 {
-				msg = checkAction(v)
+				msg = checkAction(v, extra)
 			} else if !isResource(v) {
 				msg = `must be "*" or an ARN such as arn:aws:ec2:*:*:instance/*`
 			} else if !utf8.ValidString(v) {
@@ -164,9 +166,9 @@ func isResource(r string) bool {
 	return r == "*" || strings.HasPrefix(r, "arn:") && strings.Count(r, ":") >= 5
 }
 
-// checkAction checks one action in IAM's form, "service:Name", and
-// returns the problem, or "" if there is none.
-func checkAction(a string) string {
+// checkAction checks one action in IAM's form, "service:Name", against the
+// catalog and extra, and returns the problem, or "" if there is none.
+func checkAction(a string, extra ec2ActionSet) string {
 	if a == "*" {
 		return ""
 	}
@@ -184,17 +186,18 @@ func checkAction(a string) string {
 	case !strings.EqualFold(service, "ec2"):
 		return ""
 	case strings.ContainsAny(name, "*?"):
-		if !matchesSomeEC2Action(name) {
+		if !matchesSomeEC2Action(name, extra) {
 			return fmt.Sprintf("%s: matches no EC2 action", name)
 		}
 		return ""
-	case isKnownEC2Action(name):
+	case isKnownEC2Action(name, extra):
 		return ""
 	}
-	if s, ok := suggestEC2Action(name); ok {
+	if s, ok := suggestEC2Action(name, extra); ok {
 		return fmt.Sprintf("%s: unknown EC2 action; did you mean %s?", name, s)
 	}
-	return fmt.Sprintf("%s: unknown EC2 action (if IAM knows it, see AddEC2Actions)", name)
+	return fmt.Sprintf("%s: unknown EC2 action (if IAM knows it, "+
+		"accept it with Policy.AcceptEC2Actions or ParseOptions.ExtraEC2Actions)", name)
 }
 
 // isActionName reports whether s is at most 128 letters, digits and

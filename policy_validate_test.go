@@ -44,7 +44,8 @@ func TestPolicyValidate(t *testing.T) {
 		{"case and typo", NewPolicy().Allow("describe_imagez"),
 			"Statement[0].Action[0]: DescribeImagez: unknown EC2 action; did you mean DescribeImages?"},
 		{"nothing close", NewPolicy().Allow("FlyToTheMoon"),
-			"Statement[0].Action[0]: FlyToTheMoon: unknown EC2 action (if IAM knows it, see AddEC2Actions)"},
+			"Statement[0].Action[0]: FlyToTheMoon: unknown EC2 action (if IAM knows it, " +
+				"accept it with Policy.AcceptEC2Actions or ParseOptions.ExtraEC2Actions)"},
 		{"wildcard matching nothing", NewPolicy().Allow("Descrbe*"),
 			"Statement[0].Action[0]: Descrbe*: matches no EC2 action"},
 		{"NotAction checked", NewPolicy().Add(Statement{Effect: "Allow", NotActions: []string{"ec2:RunInstance"}}),
@@ -120,21 +121,102 @@ func TestCatalogIsGenerated(t *testing.T) {
 	}
 }
 
-func TestAddEC2Actions(t *testing.T) {
+// TestAcceptEC2Actions checks that accepted names belong to one policy
+// alone: the same actions stay unknown to every other policy.
+func TestAcceptEC2Actions(t *testing.T) {
+	t.Parallel()
 	const name = "TestOnlyPermissionXyzzy"
-	p := NewPolicy().Allow(name)
-	require.Error(t, p.Validate(), "Validate() before AddEC2Actions")
-	require.NoError(t, AddEC2Actions("EC2:"+name))
-	assert.NoError(t, p.Validate(), "Validate() after AddEC2Actions")
-	assert.NoError(t, NewPolicy().Allow("TestOnlyPermissionX*").Validate(), "a wildcard matching an added action")
-	assert.Contains(t, EC2Actions(), name, "EC2Actions()")
-
-	for _, bad := range []string{"", "Describe*", "ec2:", "s3:GetObject", "Run Instances"} {
-		err := AddEC2Actions("GoodName", bad)
-		var ie *InputError
-		assert.True(t, errors.As(err, &ie), "AddEC2Actions(%q) = %v, want an *InputError", bad, err)
+	unknown := "Statement[0].Action[0]: " + name + ": unknown EC2 action (if IAM knows it, " +
+		"accept it with Policy.AcceptEC2Actions or ParseOptions.ExtraEC2Actions)"
+	tests := []struct {
+		name string
+		p    *Policy
+		want string // the error's Problem; empty for a valid policy
+	}{
+		{"not accepted", NewPolicy().Allow(name), unknown},
+		{"accepted", NewPolicy().Allow(name).AcceptEC2Actions(name), ""},
+		{"accepted with prefix", NewPolicy().Allow(name).AcceptEC2Actions("EC2:" + name), ""},
+		{"accepted before the statement", NewPolicy().AcceptEC2Actions(name).Deny(name), ""},
+		{"case ignored", NewPolicy().Allow("ec2:testonlypermissionXYZZY").AcceptEC2Actions(name), ""},
+		{"after other policies accepted it", NewPolicy().Allow(name), unknown},
+		{"other names still checked", NewPolicy().Allow(name, "RunInstance").AcceptEC2Actions(name),
+			"Statement[0].Action[0]: RunInstance: unknown EC2 action; did you mean RunInstances?"},
+		{"typo of an accepted name", NewPolicy().Allow("TestOnlyPermissionXyzy").AcceptEC2Actions(name),
+			"Statement[0].Action[0]: TestOnlyPermissionXyzy: unknown EC2 action; did you mean " + name + "?"},
+		{"wildcard over an accepted name", NewPolicy().Allow("TestOnlyPermissionX*").AcceptEC2Actions(name), ""},
+		{"wildcard without it", NewPolicy().Allow("TestOnlyPermissionX*"),
+			"Statement[0].Action[0]: TestOnlyPermissionX*: matches no EC2 action"},
+		{"NotAction", NewPolicy().AcceptEC2Actions(name).
+			Add(Statement{Effect: "Allow", NotActions: []string{"ec2:" + name}}), ""},
+		{"several calls add up", NewPolicy().Allow(name, "TestOnlyOther").
+			AcceptEC2Actions(name).AcceptEC2Actions("TestOnlyOther"), ""},
+		{"no names", NewPolicy().Allow().AcceptEC2Actions(), ""},
+		{"first misuse wins", NewPolicy().On("*").AcceptEC2Actions("a b"), "On called before Allow, Deny or Add"},
 	}
-	assert.NotContains(t, EC2Actions(), "GoodName", "AddEC2Actions added names despite an error")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.p.Validate()
+			if tt.want == "" {
+				assert.NoError(t, err, "Validate() of %s", tt.p)
+				return
+			}
+			var ie *InputError
+			require.True(t, errors.As(err, &ie), "Validate() = %v, want an *InputError", err)
+			assert.Equal(t, tt.want, ie.Problem, "Validate().Problem")
+		})
+	}
+}
+
+func TestAcceptEC2ActionsChangesNoDocument(t *testing.T) {
+	t.Parallel()
+	p := NewPolicy().Allow("DescribeFutureWidgets").AcceptEC2Actions("DescribeFutureWidgets")
+	assert.Equal(t, NewPolicy().Allow("DescribeFutureWidgets").String(), p.String(), "String()")
+	assert.NotContains(t, EC2Actions(), "DescribeFutureWidgets", "EC2Actions() after AcceptEC2Actions")
+	q := NewPolicy().Add(p.Statements()...)
+	assert.Error(t, q.Validate(), "Validate() of a policy built from Statements()")
+}
+
+func TestAcceptEC2ActionsMalformed(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"", "Describe*", "Describe?", "ec2:", "s3:GetObject", "Run Instances",
+		`Run"Instances`, "ec2:ec2:Run", "Rún", strings.Repeat("a", 129)} {
+		t.Run(bad, func(t *testing.T) {
+			t.Parallel()
+			p := NewPolicy().Allow("GoodName").AcceptEC2Actions("GoodName", bad)
+			err := p.Validate()
+			var ie *InputError
+			require.True(t, errors.As(err, &ie), "Validate() = %v, want an *InputError", err)
+			assert.Equal(t, "Policy", ie.Field, "Validate().Field")
+			assert.Equal(t, "AcceptEC2Actions names[1] "+badEC2ActionName, ie.Problem, "Validate().Problem")
+			assert.Nil(t, p.accepted, "names accepted by a call with a malformed name")
+		})
+	}
+	assert.NoError(t, NewPolicy().Allow("A1").AcceptEC2Actions(strings.Repeat("a", 128), "A1").Validate(),
+		"Validate() after accepting a name of 128 letters")
+}
+
+// TestAcceptEC2ActionsConcurrentUse validates policies that accept
+// different names at the same time: none sees the others' names.
+func TestAcceptEC2ActionsConcurrentUse(t *testing.T) {
+	t.Parallel()
+	shared := NewPolicy().Allow("Describe*", "TestOnlyShared").AcceptEC2Actions("TestOnlyShared")
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 20 {
+				own := fmt.Sprintf("TestOnlyConcurrent%dx%d", g, i)
+				other := fmt.Sprintf("TestOnlyConcurrent%dx%d", (g+1)%4, i)
+				assert.NoError(t, NewPolicy().Allow(own).AcceptEC2Actions(own).Validate(), "Validate() of %s", own)
+				assert.Error(t, NewPolicy().Allow(other).AcceptEC2Actions(own).Validate(), "Validate() of %s", other)
+				assert.NoError(t, shared.Validate(), "Validate() of the shared policy")
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
 }
 
 func TestEC2Actions(t *testing.T) {
@@ -185,21 +267,4 @@ func TestEditDistance(t *testing.T) {
 		assert.Equal(t, tt.want, editDistance(tt.a, tt.b, tt.limit),
 			"editDistance(%q, %q, %d)", tt.a, tt.b, tt.limit)
 	}
-}
-
-func TestCatalogConcurrentUse(t *testing.T) {
-	p := NewPolicy().Allow("Describe*", "TestOnlyConcurrent0")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := range 50 {
-			assert.NoError(t, AddEC2Actions(fmt.Sprintf("TestOnlyConcurrent%d", i)))
-		}
-	}()
-	for range 50 {
-		_ = p.Validate()
-		_ = EC2Actions()
-	}
-	<-done
-	assert.NoError(t, p.Validate(), "Validate() after AddEC2Actions")
 }

@@ -42,15 +42,15 @@ const refreshTimeout = time.Minute
 // errors.Is and errors.As to examine it. A token that has expired by the
 // time it arrives is an error wrapping [ErrExpired].
 //
-// Use NewProvider to choose the window for federation or session tokens,
-// as in
+// Use NewProvider to mint in a way of your own, as in
 //
 //	p := ec2token.NewProvider(func(ctx context.Context) (*ec2token.Token, error) {
-//		return ec2token.GetFederationToken(ctx, client, "Bob", setPolicy)
+//		return ec2token.GetFederationToken(ctx, client, nextName(), setPolicy)
 //	}, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = time.Minute })
 //
-// [NewFederationProvider] and [NewSessionProvider] are shorthands with the
-// default window that also check their options once, up front.
+// [NewFederationProvider] and [NewSessionProvider] cover the common cases,
+// take the window from their options' ExpiryWindow, and check their
+// options once, up front.
 func NewProvider(mint func(context.Context) (*Token, error),
 	optFns ...func(*aws.CredentialsCacheOptions)) *aws.CredentialsCache {
 	return newCache(func(ctx context.Context) (*Token, error) {
@@ -58,6 +58,19 @@ func NewProvider(mint func(context.Context) (*Token, error),
 		defer cancel()
 		return mint(ctx)
 	}, optFns...)
+}
+
+// windowOption sets the cache's expiry window from an options struct's
+// ExpiryWindow: zero keeps the default, negative means none.
+func windowOption(window time.Duration) func(*aws.CredentialsCacheOptions) {
+	return func(o *aws.CredentialsCacheOptions) {
+		switch {
+		case window > 0:
+			o.ExpiryWindow = window
+		case window < 0:
+			o.ExpiryWindow = 0
+		}
+	}
 }
 
 func newCache(mint mintFunc, optFns ...func(*aws.CredentialsCacheOptions)) *aws.CredentialsCache {
@@ -81,7 +94,8 @@ func (f mintFunc) Retrieve(ctx context.Context) (aws.Credentials, error) {
 
 // NewFederationProvider returns a credentials provider, as [NewProvider]
 // describes, that mints with [GetFederationToken] for the federated user
-// name, with [DefaultExpiryWindow]. Each refresh creates a new token for
+// name. It mints again FederationOptions.ExpiryWindow before expiry,
+// [DefaultExpiryWindow] by default. Each refresh creates a new token for
 // the same user with the same options.
 //
 // The options are applied and checked once, here: later changes to the
@@ -99,18 +113,19 @@ func NewFederationProvider(client STSClient, name string,
 		return newCache(func(context.Context) (*Token, error) { return nil, err })
 	}
 	if opts.Policy != nil {
-		opts.PolicyJSON, opts.Policy = opts.Policy.String(), nil
+		opts.Policy = opts.Policy.clone()
 	}
 	opts.PolicyARNs = slices.Clone(opts.PolicyARNs)
 	opts.Tags = maps.Clone(opts.Tags)
 	return NewProvider(func(ctx context.Context) (*Token, error) {
 		return GetFederationToken(ctx, client, name, func(o *FederationOptions) { *o = opts })
-	})
+	}, windowOption(opts.ExpiryWindow))
 }
 
 // NewSessionProvider returns a credentials provider, as [NewProvider]
-// describes, that mints with [GetSessionToken], with
-// [DefaultExpiryWindow].
+// describes, that mints with [GetSessionToken]. It mints again
+// SessionOptions.ExpiryWindow before expiry, [DefaultExpiryWindow] by
+// default.
 //
 // With an MFA device, every refresh needs a fresh code, because STS
 // accepts each code once. TokenCode, when set, serves the first attempt
@@ -155,7 +170,7 @@ func NewSessionProvider(client STSClient, optFns ...func(*SessionOptions)) *aws.
 		ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 		defer cancel()
 		return GetSessionToken(ctx, client, func(p *SessionOptions) { *p = o })
-	})
+	}, windowOption(opts.ExpiryWindow))
 }
 
 // checkSessionOptions checks every option that does not depend on the MFA

@@ -367,3 +367,44 @@ func BenchmarkProviderRetrieveCached(b *testing.B) {
 		}
 	})
 }
+
+func TestProviderExpiryWindowOption(t *testing.T) {
+	tests := []struct {
+		name      string
+		lifetime  time.Duration
+		window    time.Duration
+		wantCalls int
+	}{
+		{"zero keeps the default", DefaultExpiryWindow - time.Minute, 0, 2},
+		{"a wider window refreshes sooner", 20 * time.Minute, 30 * time.Minute, 2},
+		{"a narrower window keeps credentials longer", 2 * time.Minute, time.Minute, 1},
+		{"a negative window refreshes only at expiry", time.Minute, -1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, kind := range []string{"federation", "session"} {
+				stub := newSyncSTS()
+				stub.lifetime = tt.lifetime
+				p := NewFederationProvider(stub, "Bob", func(o *FederationOptions) { o.ExpiryWindow = tt.window })
+				if kind == "session" {
+					p = NewSessionProvider(stub, func(o *SessionOptions) { o.ExpiryWindow = tt.window })
+				}
+				for range 2 {
+					_, err := p.Retrieve(context.Background())
+					require.NoError(t, err)
+				}
+				assert.Equal(t, tt.wantCalls, stub.count(), "%s provider: STS calls for two Retrieve calls", kind)
+			}
+		})
+	}
+}
+
+func TestFederationProviderKeepsAcceptedActions(t *testing.T) {
+	stub := newSyncSTS()
+	pol := NewPolicy().Allow("DescribeFutureWidgets").AcceptEC2Actions("DescribeFutureWidgets")
+	p := NewFederationProvider(stub, "Bob", func(o *FederationOptions) { o.Policy = pol })
+	pol.Allow("DescribeImage") // a later mistake must not reach the provider
+	_, err := p.Retrieve(context.Background())
+	require.NoError(t, err, "the provider lost the policy's accepted actions or saw a later change")
+	assert.Equal(t, 1, stub.count())
+}

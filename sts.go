@@ -60,6 +60,10 @@ type FederationOptions struct {
 	// digits, spaces and "_.:/=+-@"; keys unique ignoring case and not
 	// starting with "aws:".
 	Tags map[string]string
+	// ExpiryWindow is read by [NewFederationProvider] alone: how long
+	// before the credentials expire it mints new ones. Zero means
+	// [DefaultExpiryWindow]; a negative window refreshes only at expiry.
+	ExpiryWindow time.Duration
 }
 
 // SessionOptions tunes [GetSessionToken]. Every field is checked before
@@ -80,6 +84,10 @@ type SessionOptions struct {
 	// TokenCode is empty, typically by asking a person. It is called once
 	// per token, just before the request.
 	TokenProvider func() (string, error)
+	// ExpiryWindow is read by [NewSessionProvider] alone: how long before
+	// the credentials expire it mints new ones. Zero means
+	// [DefaultExpiryWindow]; a negative window refreshes only at expiry.
+	ExpiryWindow time.Duration
 }
 
 var (
