@@ -15,11 +15,61 @@ import (
 // maxJSONDepth bounds the nesting of values inside the top-level object.
 const maxJSONDepth = 32
 
-// jsonObject holds the members of one JSON object, each value undecoded.
-type jsonObject map[string][]byte
+// jsonObject holds the members of one JSON object, each value undecoded,
+// in the order read. Objects with many members get an index.
+type jsonObject struct {
+	members []jsonMember
+	index   map[string]int // nil until there are more than jsonScanLimit
+}
+
+type jsonMember struct {
+	name, raw string
+}
+
+// jsonScanLimit is the member count up to which lookups scan the members.
+const jsonScanLimit = 16
+
+// lookup returns the raw value of member name.
+func (o *jsonObject) lookup(name string) (string, bool) {
+	if o.index != nil {
+		i, ok := o.index[name]
+		if !ok {
+			return "", false
+		}
+		return o.members[i].raw, true
+	}
+	for _, m := range o.members {
+		if m.name == name {
+			return m.raw, true
+		}
+	}
+	return "", false
+}
+
+func (o *jsonObject) has(name string) bool {
+	_, ok := o.lookup(name)
+	return ok
+}
+
+// add appends a member and reports false if the name is already there.
+func (o *jsonObject) add(name, raw string) bool {
+	if o.has(name) {
+		return false
+	}
+	o.members = append(o.members, jsonMember{name, raw})
+	if o.index != nil {
+		o.index[name] = len(o.members) - 1
+	} else if len(o.members) > jsonScanLimit {
+		o.index = make(map[string]int, 2*len(o.members))
+		for i, m := range o.members {
+			o.index[m.name] = i
+		}
+	}
+	return true
+}
 
 type jsonScanner struct {
-	data  []byte
+	data  string
 	pos   int
 	f     Format
 	depth int
@@ -36,8 +86,8 @@ func (s *jsonScanner) syntax() error {
 // readJSONObject reads data as exactly one JSON object, surrounded by
 // nothing but white space, with unique member names and valid UTF-8. The
 // errors are *ParseError values of format f.
-func readJSONObject(data []byte, f Format) (jsonObject, error) {
-	if !utf8.Valid(data) {
+func readJSONObject(data string, f Format) (*jsonObject, error) {
+	if !utf8.ValidString(data) {
 		return nil, parseErrorf(f, "", "JSON is not valid UTF-8")
 	}
 	s := &jsonScanner{data: data, f: f}
@@ -45,7 +95,7 @@ func readJSONObject(data []byte, f Format) (jsonObject, error) {
 	if !s.eat('{') {
 		return nil, s.errorf("JSON is not an object")
 	}
-	obj := make(jsonObject, 8)
+	obj := &jsonObject{members: make([]jsonMember, 0, 8)}
 	s.space()
 	if !s.eat('}') {
 		for {
@@ -67,10 +117,9 @@ func readJSONObject(data []byte, f Format) (jsonObject, error) {
 			if err := s.value(); err != nil {
 				return nil, err
 			}
-			if _, dup := obj[name]; dup {
+			if !obj.add(name, s.data[start:s.pos]) {
 				return nil, s.errorf("member name repeated near byte %d", start)
 			}
-			obj[name] = s.data[start:s.pos]
 			s.space()
 			if s.eat('}') {
 				break
@@ -194,7 +243,7 @@ func (s *jsonScanner) str() error {
 				if len(s.data)-s.pos < 4 {
 					return s.syntax()
 				}
-				if _, err := strconv.ParseUint(string(s.data[s.pos:s.pos+4]), 16, 16); err != nil {
+				if _, err := strconv.ParseUint(s.data[s.pos:s.pos+4], 16, 16); err != nil {
 					return s.syntax()
 				}
 				s.pos += 4
@@ -238,28 +287,26 @@ func (s *jsonScanner) number() error {
 	return nil
 }
 
-// jsonNames holds the member names the formats use, quoted, so that
-// reading them does not allocate.
-var jsonNames = func() map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Token",
-		"Expiration", "Version", "Code", "LastUpdated", "Type"} {
-		m[strconv.Quote(n)] = n
-	}
-	return m
-}()
+// jsonNames are the member names the formats use, which jsonName returns
+// without allocating.
+var jsonNames = [...]string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Token",
+	"Expiration", "Version", "Code", "LastUpdated", "Type"}
 
-// jsonName decodes a member name.
-func jsonName(q []byte) (string, error) {
-	if n, ok := jsonNames[string(q)]; ok {
-		return n, nil
+// jsonName decodes a member name, quotes included.
+func jsonName(q string) (string, error) {
+	if len(q) >= 2 {
+		for _, n := range jsonNames {
+			if len(n) == len(q)-2 && n == q[1:len(q)-1] {
+				return n, nil
+			}
+		}
 	}
 	return decodeJSONString(q)
 }
 
 // decodeJSONString decodes a string that the scanner has checked, quotes
 // included. Unpaired surrogates become U+FFFD, as in encoding/json.
-func decodeJSONString(q []byte) (string, error) {
+func decodeJSONString(q string) (string, error) {
 	if len(q) < 2 {
 		return "", strconv.ErrSyntax
 	}
@@ -269,7 +316,7 @@ func decodeJSONString(q []byte) (string, error) {
 		i++
 	}
 	if i == len(q) {
-		return string(q), nil
+		return q, nil
 	}
 	b := make([]byte, i, len(q))
 	copy(b, q)
@@ -311,12 +358,12 @@ func decodeJSONString(q []byte) (string, error) {
 
 // decodeJSONRune decodes \uXXXX, or a surrogate pair of them, at the start
 // of q, and returns the rune and the bytes used, 0 when malformed.
-func decodeJSONRune(q []byte) (rune, int) {
-	hex := func(q []byte) rune {
+func decodeJSONRune(q string) (rune, int) {
+	hex := func(q string) rune {
 		if len(q) < 6 || q[0] != '\\' || q[1] != 'u' {
 			return -1
 		}
-		v, err := strconv.ParseUint(string(q[2:6]), 16, 16)
+		v, err := strconv.ParseUint(q[2:6], 16, 16)
 		if err != nil {
 			return -1
 		}
@@ -338,8 +385,8 @@ func decodeJSONRune(q []byte) (rune, int) {
 }
 
 // str returns member name as a string; an absent member gives "".
-func (o jsonObject) str(f Format, name string) (string, error) {
-	raw, ok := o[name]
+func (o *jsonObject) str(f Format, name string) (string, error) {
+	raw, ok := o.lookup(name)
 	if !ok {
 		return "", nil
 	}

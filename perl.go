@@ -14,11 +14,18 @@ const perlLineLen = 76
 // perlFields are the keys of the credentials in the object's data hash.
 var perlFields = [3]string{"AccessKeyId", "SecretAccessKey", "SessionToken"}
 
+// The base64 of the first byte of a Storable image, in network and native
+// byte order.
+const (
+	perlPrefixNet    = "BQ"
+	perlPrefixNative = "BA"
+)
+
 // looksLikePerl reports whether s, trimmed, is base64 whose first byte is
 // a Storable header of major version 2: "BQ" for network order, as nfreeze
 // writes, or "BA" for native order.
 func looksLikePerl(s string) bool {
-	if !strings.HasPrefix(s, "BQ") && !strings.HasPrefix(s, "BA") {
+	if !strings.HasPrefix(s, perlPrefixNet) && !strings.HasPrefix(s, perlPrefixNative) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -39,21 +46,21 @@ var perlText = func() (t [256]bool) {
 }()
 
 // parsePerl reads the base64 text of a frozen VM::EC2::Security::Credentials
-// object. Line breaks may fall anywhere; any class name is accepted, as
+// object, trimmed, that starts as looksLikePerl requires. Line breaks may fall anywhere; any class name is accepted, as
 // new_from_serialized re-blesses what it thaws.
 func parsePerl(s string) (Credentials, error) {
 	const f = FormatPerl
-	// The decoder skips the line breaks; looksLikePerl let no other white
-	// space through.
-	data, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
+	data, _, ok := appendBase64(make([]byte, 0, len(s)/4*3), s, base64Std, true)
+	if !ok {
+		if !looksLikePerl(s) {
+			// Not base64 text at all: ParseCredentials came here on the
+			// first two characters only.
+			_, err := DetectFormat(s)
+			return Credentials{}, err
+		}
 		return Credentials{}, parseErrorf(f, "", "not valid base64")
 	}
-	root, err := readStorable(data)
-	if err != nil {
-		return Credentials{}, err
-	}
-	return credentialsFromPerl(root)
+	return withStorable(data, credentialsFromPerl)
 }
 
 // credentialsFromPerl takes the credentials out of a thawed VM::EC2 object.
@@ -71,22 +78,18 @@ func credentialsFromPerl(root *plValue) (Credentials, error) {
 		return Credentials{}, parseErrorf(f, "data", "is not a reference to a hash")
 	}
 
-	var c Credentials
-	dst := []*string{&c.AccessKeyID, &c.SecretAccessKey, &c.SessionToken}
-	var exp string
-	for i, name := range append(perlFields[:], "Expiration") {
-		v := d.ref.get(name)
-		switch {
+	var vals [4]string
+	for i, name := range [...]string{perlFields[0], perlFields[1], perlFields[2], "Expiration"} {
+		switch v := d.ref.get(name); {
 		case v == nil || v.kind == plUndef:
-			continue
 		case v.kind != plString:
 			return Credentials{}, parseErrorf(f, name, "is not a string")
-		case i < len(dst):
-			*dst[i] = v.str
 		default:
-			exp = v.str
+			vals[i] = v.str
 		}
 	}
+	c := Credentials{AccessKeyID: vals[0], SecretAccessKey: vals[1], SessionToken: vals[2]}
+	exp := vals[3]
 	var err error
 	if c.Expiration, err = parseExpiration(f, "Expiration", exp); err != nil {
 		return Credentials{}, err
@@ -129,15 +132,16 @@ func (c Credentials) marshalPerl() []byte {
 		w.key(k)
 	}
 
-	// Each line of 76 characters encodes 57 bytes.
-	const chunk = perlLineLen / 4 * 3
-	enc := base64.StdEncoding
-	out := make([]byte, 0, enc.EncodedLen(len(w.b))+len(w.b)/chunk+1)
-	for in := w.b; len(in) > 0; {
-		n := min(len(in), chunk)
-		out = enc.AppendEncode(out, in[:n])
-		out = append(out, '\n')
-		in = in[n:]
+	return perlLines(base64.StdEncoding.EncodeToString(w.b))
+}
+
+// perlLines breaks base64 text into lines of 76 characters, each ending in
+// a newline, as Perl's encode_base64 does.
+func perlLines(enc string) []byte {
+	out := make([]byte, 0, len(enc)+len(enc)/perlLineLen+1)
+	for len(enc) > perlLineLen {
+		out = append(append(out, enc[:perlLineLen]...), '\n')
+		enc = enc[perlLineLen:]
 	}
-	return out
+	return append(append(out, enc...), '\n')
 }

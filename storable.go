@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -101,11 +102,11 @@ type plValue struct {
 	str   string // plString: the characters, as UTF-8
 	class string // the package it is blessed into, or ""
 	ref   *plValue
-	array []*plValue
-	hash  []plEntry // in the order read; see [plValue.get]
+	items []plEntry // plArray: the elements, with no keys; plHash: the
+	// entries in the order read (see [plValue.get])
 }
 
-// plEntry is one key and value of a Perl hash.
+// plEntry is one key and value of a Perl hash, or one element of an array.
 type plEntry struct {
 	key string
 	val *plValue
@@ -115,18 +116,22 @@ type plEntry struct {
 // repeats keeps its last value, as in Perl. Lookups scan the entries,
 // which is quicker than a map for the few keys of a VM::EC2 object.
 func (v *plValue) get(key string) *plValue {
-	for i := len(v.hash) - 1; i >= 0; i-- {
-		if v.hash[i].key == key {
-			return v.hash[i].val
+	for i := len(v.items) - 1; i >= 0; i-- {
+		if v.items[i].key == key {
+			return v.items[i].val
 		}
 	}
 	return nil
 }
 
+// storableReader reads one image at a time. Its values and entries come
+// from arenas that a pooled reader keeps between images, so that reading
+// credentials allocates little beyond the image's text.
 type storableReader struct {
 	data    []byte
-	text    string // data as a string, which string values are cut from
-	slab    []plValue
+	text    string    // data as a string, which string values are cut from
+	vals    []plValue // arena of values; grows by new chunks, never in place
+	ents    []plEntry // arena of array and hash entries, likewise
 	pos     int
 	order   binary.ByteOrder // of lengths, integers and doubles
 	netOrd  bool
@@ -148,11 +153,41 @@ func storableError(format string, args ...any) error {
 // maxStorableDepth, is larger than maxStorableSize, or has bytes after the
 // value.
 func readStorable(data []byte) (*plValue, error) {
+	return new(storableReader).read(data)
+}
+
+// storablePool holds readers whose arenas are no larger than a VM::EC2
+// object needs, for [withStorable].
+var storablePool = sync.Pool{New: func() any { return new(storableReader) }}
+
+// withStorable reads data as readStorable does, with a pooled reader, and
+// calls use with the top value. The values are valid only during use: the
+// reader is then cleared, so that it holds no reference to the data, and
+// pooled again.
+func withStorable[T any](data []byte, use func(*plValue) (T, error)) (T, error) {
+	r := storablePool.Get().(*storableReader)
+	v, err := r.read(data)
+	var out T
+	if err == nil {
+		out, err = use(v)
+	}
+	clear(r.vals)
+	clear(r.ents)
+	clear(r.seen)
+	clear(r.classes)
+	if cap(r.vals) <= 64 && cap(r.ents) <= 256 && cap(r.seen) <= 256 {
+		*r = storableReader{vals: r.vals[:0], ents: r.ents[:0], seen: r.seen[:0],
+			classes: r.classes[:0]}
+		storablePool.Put(r)
+	}
+	return out, err
+}
+
+func (r *storableReader) read(data []byte) (*plValue, error) {
 	if len(data) > maxStorableSize {
 		return nil, storableError("%d bytes long; the limit is %d", len(data), maxStorableSize)
 	}
-	r := &storableReader{data: data, text: string(data), order: binary.BigEndian,
-		netOrd: true, seen: make([]*plValue, 0, 16)}
+	r.data, r.text, r.order, r.netOrd = data, string(data), binary.BigEndian, true
 	if err := r.header(); err != nil {
 		return nil, err
 	}
@@ -261,14 +296,25 @@ func (r *storableReader) shortOrLong() (int, error) {
 // newValue registers a value under the next tag before its contents are
 // read, as Storable numbers them.
 func (r *storableReader) newValue(k plKind) *plValue {
-	if len(r.slab) == 0 {
-		r.slab = make([]plValue, 16)
+	n := len(r.vals)
+	if n == cap(r.vals) {
+		r.vals, n = make([]plValue, 0, max(16, 2*n)), 0
 	}
-	v := &r.slab[0]
-	r.slab = r.slab[1:]
-	v.kind = k
+	r.vals = r.vals[:n+1]
+	v := &r.vals[n]
+	*v = plValue{kind: k}
 	r.seen = append(r.seen, v)
 	return v
+}
+
+// entries returns an empty slice with room for n entries, from the arena.
+func (r *storableReader) entries(n int) []plEntry {
+	l := len(r.ents)
+	if cap(r.ents)-l < n {
+		r.ents, l = make([]plEntry, 0, max(32, n, 2*cap(r.ents))), 0
+	}
+	r.ents = r.ents[:l+n]
+	return r.ents[l : l : l+n]
 }
 
 func (r *storableReader) str(s string) *plValue {
@@ -282,9 +328,13 @@ func (r *storableReader) value() (*plValue, error) {
 		return nil, storableError("nested deeper than %d levels", maxStorableDepth)
 	}
 	r.depth++
-	defer func() { r.depth-- }()
+	v, err := r.valueAt(r.pos)
+	r.depth--
+	return v, err
+}
 
-	at := r.pos
+// valueAt reads a value that starts at byte at, one level deeper.
+func (r *storableReader) valueAt(at int) (*plValue, error) {
 	t, err := r.byte()
 	if err != nil {
 		return nil, err
@@ -419,13 +469,13 @@ func (r *storableReader) array() (*plValue, error) {
 		return nil, err
 	}
 	v := r.newValue(plArray)
-	v.array = make([]*plValue, 0, min(n, 64))
+	v.items = r.entries(n)
 	for range n {
 		item, err := r.value()
 		if err != nil {
 			return nil, err
 		}
-		v.array = append(v.array, item)
+		v.items = append(v.items, plEntry{val: item})
 	}
 	return v, nil
 }
@@ -449,7 +499,7 @@ func (r *storableReader) hash(flags bool) (*plValue, error) {
 		return nil, err
 	}
 	v := r.newValue(plHash)
-	v.hash = make([]plEntry, 0, min(n, 64))
+	v.items = r.entries(n)
 	for range n {
 		item, err := r.value()
 		if err != nil {
@@ -460,7 +510,7 @@ func (r *storableReader) hash(flags bool) (*plValue, error) {
 			return nil, err
 		}
 		if keep {
-			v.hash = append(v.hash, plEntry{key, item})
+			v.items = append(v.items, plEntry{key, item})
 		}
 	}
 	return v, nil

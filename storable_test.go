@@ -30,14 +30,14 @@ func (v *plValue) dump(path []*plValue) string {
 	case plRef:
 		s = `\` + v.ref.dump(path)
 	case plArray:
-		items := make([]string, len(v.array))
-		for i, it := range v.array {
-			items[i] = it.dump(path)
+		items := make([]string, len(v.items))
+		for i, it := range v.items {
+			items[i] = it.val.dump(path)
 		}
 		s = "[" + strings.Join(items, ",") + "]"
 	case plHash:
 		var items []string
-		for _, e := range v.hash {
+		for _, e := range v.items {
 			if v.get(e.key) == e.val {
 				items = append(items, strconv.Quote(e.key)+":"+e.val.dump(path))
 			}
@@ -103,12 +103,12 @@ func TestReadStorableSharesValues(t *testing.T) {
 	images := storableImages(t)
 	v, err := readStorable(images["shared"])
 	require.NoError(t, err)
-	assert.Same(t, v.array[0].ref, v.array[1].ref, "readStorable(shared): [$x,$x] refer to two hashes")
-	assert.Same(t, v.array[0].ref, v.array[2].ref.ref, "readStorable(shared): \\$x refers to another hash")
+	assert.Same(t, v.items[0].val.ref, v.items[1].val.ref, "readStorable(shared): [$x,$x] refer to two hashes")
+	assert.Same(t, v.items[0].val.ref, v.items[2].val.ref.ref, "readStorable(shared): \\$x refers to another hash")
 
 	v, err = readStorable(images["weak"])
 	require.NoError(t, err)
-	assert.Same(t, v.array[0].ref, v.array[1].ref, "readStorable(weak): weak ref to another hash")
+	assert.Same(t, v.items[0].val.ref, v.items[1].val.ref, "readStorable(weak): weak ref to another hash")
 }
 
 func TestReadStorableErrors(t *testing.T) {
@@ -155,6 +155,21 @@ func TestReadStorableErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 			var pe *ParseError
 			assert.True(t, errors.As(err, &pe), "readStorable error is %T, want *ParseError", err)
+		})
+	}
+}
+
+func TestParsePerlErrors(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"bad padding", "BQsR=A==", "ec2token: cannot read perl credentials: not valid base64"},
+		{"not a hash", "BQsKA2FiYw==", "ec2token: cannot read perl credentials: frozen value is not a hash, as a VM::EC2 object is"},
+		{"no data", "BQsDAAAAAA==", "ec2token: cannot read perl credentials: data: is missing"},
+		{"data not a ref", "BQsDAAAAAQoBeAAAAARkYXRh", "ec2token: cannot read perl credentials: data: is not a reference to a hash"},
+		{"truncated", "BQsDAAAA", "ec2token: cannot read perl credentials: Storable data: length at byte 3 runs past the end"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseCredentials(tc.in)
+			assert.EqualError(t, err, tc.want)
 		})
 	}
 }

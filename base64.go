@@ -1,0 +1,89 @@
+package ec2token
+
+// This file decodes the base64 of the native and Perl formats straight from
+// the input string, which encoding/base64 would first copy into a []byte.
+
+// base64Alphabet maps each byte to its 6-bit value, or -1 outside the
+// alphabet.
+type base64Alphabet [256]int8
+
+func newBase64Alphabet(chars string) *base64Alphabet {
+	var a base64Alphabet
+	for i := range a {
+		a[i] = -1
+	}
+	for i := 0; i < len(chars); i++ {
+		a[chars[i]] = int8(i)
+	}
+	return &a
+}
+
+var (
+	base64Std = newBase64Alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+	base64URL = newBase64Alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+)
+
+// appendBase64 decodes s in alphabet a and appends the bytes to dst. With
+// mime, s is padded with '=' to a multiple of four characters and CR and
+// LF are skipped anywhere; without it, s has no padding and no line
+// breaks. Unused bits of the last character must be zero. On failure it
+// returns the offset in s of the first byte at fault and false.
+func appendBase64(dst []byte, s string, a *base64Alphabet, mime bool) ([]byte, int, bool) {
+	var q [4]byte
+	n := 0
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if mime && (c == '\r' || c == '\n') {
+			continue
+		}
+		v := a[c]
+		if v < 0 {
+			break
+		}
+		q[n] = byte(v)
+		if n++; n == 4 {
+			dst = append(dst, q[0]<<2|q[1]>>4, q[1]<<4|q[2]>>2, q[2]<<6|q[3])
+			n = 0
+		}
+	}
+	end := i
+	if mime && n > 0 {
+		// n characters need 4-n padding characters, then only line breaks.
+		for pad := 4 - n; pad > 0; i++ {
+			if i >= len(s) {
+				return dst, len(s), false
+			}
+			switch s[i] {
+			case '=':
+				pad--
+			case '\r', '\n':
+			default:
+				return dst, i, false
+			}
+		}
+	}
+	for ; i < len(s) && mime; i++ {
+		if s[i] != '\r' && s[i] != '\n' {
+			return dst, i, false
+		}
+	}
+	if i < len(s) {
+		return dst, i, false
+	}
+	switch n {
+	case 1:
+		return dst, end, false
+	case 2:
+		if q[1]&0x0f != 0 {
+			return dst, end - 1, false
+		}
+		dst = append(dst, q[0]<<2|q[1]>>4)
+	case 3:
+		if q[2]&0x03 != 0 {
+			return dst, end - 1, false
+		}
+		dst = append(dst, q[0]<<2|q[1]>>4, q[1]<<4|q[2]>>2)
+	}
+	return dst, 0, true
+}
