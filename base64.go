@@ -33,6 +33,18 @@ func appendBase64(dst []byte, s string, a *base64Alphabet, mime bool) ([]byte, i
 	n := 0
 	i := 0
 	for ; i < len(s); i++ {
+		// Fast path: four characters of the alphabet in a row.
+		for n == 0 && len(s)-i >= 4 {
+			v0, v1, v2, v3 := a[s[i]], a[s[i+1]], a[s[i+2]], a[s[i+3]]
+			if v0|v1|v2|v3 < 0 {
+				break
+			}
+			dst = append(dst, byte(v0)<<2|byte(v1)>>4, byte(v1)<<4|byte(v2)>>2, byte(v2)<<6|byte(v3))
+			i += 4
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if mime && (c == '\r' || c == '\n') {
 			continue
