@@ -236,3 +236,18 @@ func ExampleCredentials_Serialize() {
 	// ec2token.v1.eyJBY2Nlc3NLZXlJZCI6IkFLSURFWEFNUExFIiwiU2VjcmV0QWNjZXNzS2V5Ijoic2VjcmV0In0
 	// Credentials{AccessKeyID:"AKIDEXAMPLE" SecretAccessKey:<redacted> SessionToken:<empty> Expiration:none} <nil>
 }
+
+func ExampleParseCredentials() {
+	// What a credential_process program prints, with Windows line ends.
+	in := "{\r\n  \"Version\": 1,\r\n  \"AccessKeyId\": \"ASIAEXAMPLE\",\r\n" +
+		"  \"SecretAccessKey\": \"secret\",\r\n  \"SessionToken\": \"token\",\r\n" +
+		"  \"Expiration\": \"2026-12-03T18:00:00+01:00\"\r\n}\r\n"
+	c, err := ParseCredentials(in)
+	fmt.Println(c, err)
+
+	_, err = ParseCredentials("AKIDEXAMPLE:secret")
+	fmt.Println(err)
+	// Output:
+	// Credentials{AccessKeyID:"ASIAEXAMPLE" SecretAccessKey:<redacted> SessionToken:<redacted> Expiration:2026-12-03T17:00:00Z} <nil>
+	// ec2token: input is in no known credentials format: tried native (ec2token....), perl (base64 of Storable), credential_process and imds (JSON objects)
+}
