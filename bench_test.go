@@ -21,7 +21,7 @@ type cannedSTS struct{}
 
 const cannedFederationXML = `<GetFederationTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
 <GetFederationTokenResult><Credentials>
-<SessionToken>` + testToken + `</SessionToken><SecretAccessKey>` + testSecret + `</SecretAccessKey>
+<SessionToken>` + fixtureSession + `</SessionToken><SecretAccessKey>` + fixtureSecret + `</SecretAccessKey>
 <Expiration>2026-12-03T18:00:00Z</Expiration><AccessKeyId>ASIAEXAMPLEEXAMPLE01</AccessKeyId>
 </Credentials><FederatedUser><Arn>arn:aws:sts::123456789012:federated-user/TemporaryUser</Arn>
 <FederatedUserId>123456789012:TemporaryUser</FederatedUserId></FederatedUser>

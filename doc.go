@@ -28,10 +28,37 @@
 // the limit, never clamped. Failures reported by STS come back as an
 // [*STSError] that wraps the SDK's error and says what to do.
 //
+// # Serialized forms
+//
+// [Credentials.Serialize] writes the native form, [FormatNative], a
+// versioned single line safe in e-mail and URLs, described precisely in
+// that constant's documentation. [Credentials.Marshal] also writes the
+// Perl module's form ([FormatPerl]), the JSON that credential_process
+// programs print ([FormatCredentialProcess]), the JSON of the instance
+// metadata service ([FormatIMDS]) and shell export lines ([FormatEnv]).
+// [ParseCredentials] detects and reads all but the last.
+//
+// # Sealing
+//
+// [Credentials.Seal] encrypts the native form to one or more recipients
+// with age, as an ASCII-armored string that can travel by e-mail, chat or
+// a ticket; [OpenSealed] opens it. [ParseRecipient], [ParseRecipients],
+// [ParseIdentities], [ParseSSHIdentity] and the passphrase helpers turn age
+// keys, SSH keys and passphrases into recipients and identities.
+//
+// # Long-running and interactive use
+//
+// [NewFederationProvider] and [NewSessionProvider] return credential
+// providers for the AWS SDK that mint on first use and again shortly
+// before expiry, sharing one request among concurrent callers.
+// [TerminalPrompt] asks a person for an MFA code on the controlling
+// terminal. [Token.ConsoleURL] turns a federation token into a sign-in URL
+// for the AWS console.
+//
 // # Security model
 //
-// Secret access keys, session tokens, sealed payloads and console sign-in
-// URLs are secrets. [Token] and [Credentials] print, format, log (through
+// Secret access keys, session tokens, sealed payloads, MFA codes and
+// console sign-in URLs are secrets. [Token] and [Credentials] print, format, log (through
 // log/slog) and JSON-encode with their access key ID and expiry only; no
 // error message of this package quotes a secret or the input it was
 // parsing. This departs on purpose from the Perl module, whose token object

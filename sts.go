@@ -48,7 +48,8 @@ type FederationOptions struct {
 	// strings is removed.
 	Policy *Policy
 	// PolicyJSON is a hand-written policy document to use instead of
-	// Policy. It must be a JSON object and obey the same size limit.
+	// Policy. It is checked as [ParsePolicy] checks it, EC2 action names
+	// included, and obeys the same size limit; it is sent compacted.
 	// Setting both Policy and PolicyJSON is an error.
 	PolicyJSON string
 	// PolicyARNs names up to [MaxPolicyARNs] IAM managed policies that
@@ -59,6 +60,10 @@ type FederationOptions struct {
 	// digits, spaces and "_.:/=+-@"; keys unique ignoring case and not
 	// starting with "aws:".
 	Tags map[string]string
+	// ExpiryWindow is read by [NewFederationProvider] alone: how long
+	// before the credentials expire it mints new ones. Zero means
+	// [DefaultExpiryWindow]; a negative window refreshes only at expiry.
+	ExpiryWindow time.Duration
 }
 
 // SessionOptions tunes [GetSessionToken]. Every field is checked before
@@ -79,6 +84,10 @@ type SessionOptions struct {
 	// TokenCode is empty, typically by asking a person. It is called once
 	// per token, just before the request.
 	TokenProvider func() (string, error)
+	// ExpiryWindow is read by [NewSessionProvider] alone: how long before
+	// the credentials expire it mints new ones. Zero means
+	// [DefaultExpiryWindow]; a negative window refreshes only at expiry.
+	ExpiryWindow time.Duration
 }
 
 var (
@@ -261,6 +270,9 @@ func policyDocument(opts *FederationOptions) (*string, error) {
 		}
 		doc = opts.Policy.String()
 	case opts.PolicyJSON != "":
+		if _, err := parsePolicy("PolicyJSON", opts.PolicyJSON); err != nil {
+			return nil, err
+		}
 		doc = opts.PolicyJSON
 	default:
 		return nil, nil

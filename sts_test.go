@@ -66,6 +66,11 @@ func newStub() *stubSTS {
 	return &stubSTS{expiry: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
 }
 
+// bigPolicy is a valid policy document of more than 2048 characters.
+var bigPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:TerminateInstances",` +
+	`"Resource":["arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"` +
+	strings.Repeat(`,"arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"`, 40) + `]}]}`
+
 func TestGetFederationTokenChecksInput(t *testing.T) {
 	manyTags := map[string]string{}
 	for i := range 51 {
@@ -91,8 +96,8 @@ func TestGetFederationTokenChecksInput(t *testing.T) {
 		{"negative duration", "bob", FederationOptions{Duration: -time.Hour}, "Duration", "between"},
 		{"both policies", "bob", FederationOptions{Policy: NewPolicy(), PolicyJSON: "{}"}, "Policy", "PolicyJSON"},
 		{"policy JSON not an object", "bob", FederationOptions{PolicyJSON: `["a"]`}, "PolicyJSON", "JSON object"},
-		{"policy JSON invalid", "bob", FederationOptions{PolicyJSON: `{"Version":`}, "PolicyJSON", "JSON object"},
-		{"policy too large", "bob", FederationOptions{PolicyJSON: `{"a":"` + strings.Repeat("x", 2100) + `"}`}, "PolicyJSON", "over the limit of 2048"},
+		{"policy JSON invalid", "bob", FederationOptions{PolicyJSON: `{"Version":`}, "PolicyJSON", "not valid JSON"},
+		{"policy too large", "bob", FederationOptions{PolicyJSON: bigPolicy}, "PolicyJSON", "over the limit of 2048"},
 		{"too many policy ARNs", "bob", FederationOptions{PolicyARNs: manyARNs}, "PolicyARNs", "limit of 10"},
 		{"bad policy ARN", "bob", FederationOptions{PolicyARNs: []string{"arn:aws:s3:::bucket/object-name"}}, "PolicyARNs[0]", "IAM policy ARN"},
 		{"too many tags", "bob", FederationOptions{Tags: manyTags}, "Tags", "limit of 50"},
@@ -190,11 +195,12 @@ func TestGetFederationTokenBuildsRequest(t *testing.T) {
 
 func TestGetFederationTokenCompactsPolicyJSON(t *testing.T) {
 	stub := newStub()
-	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": []\n}"
+	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Deny\", \"Action\": \"ec2:*\", \"Resource\": \"*\"}\n}"
 	_, err := GetFederationToken(context.Background(), stub, "bob",
 		func(o *FederationOptions) { o.PolicyJSON = doc })
 	require.NoError(t, err)
-	assert.Equal(t, `{"Version":"2012-10-17","Statement":[]}`, aws.ToString(stub.fedIn[0].Policy))
+	assert.Equal(t, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"ec2:*","Resource":"*"}}`,
+		aws.ToString(stub.fedIn[0].Policy))
 }
 
 func TestGetFederationTokenDefaultsSendNothingOptional(t *testing.T) {
@@ -310,3 +316,15 @@ func (emptySTS) GetSessionToken(context.Context, *sts.GetSessionTokenInput,
 }
 
 var _ STSClient = (*sts.Client)(nil)
+
+func TestGetFederationTokenChecksPolicyJSONActions(t *testing.T) {
+	stub := newStub()
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeImage","Resource":"*"}]}`
+	_, err := GetFederationToken(context.Background(), stub, "bob",
+		func(o *FederationOptions) { o.PolicyJSON = doc })
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "PolicyJSON", ie.Field)
+	assert.Contains(t, err.Error(), "did you mean DescribeImages?")
+	assert.Zero(t, stub.calls())
+}

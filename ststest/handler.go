@@ -47,8 +47,9 @@ func Delay(d time.Duration) Fault {
 	return Fault{kind: faultDelay, delay: d}
 }
 
-// FailNext makes the next n requests that name action meet fault instead of
-// their normal answer. Faults queue up: after n requests the faults of a
+// FailNext makes the next n requests that name action, an STS or EC2
+// action, meet fault instead of their normal answer. The console
+// federation endpoint takes no faults. Faults queue up: after n requests the faults of a
 // later call apply. A fault is applied before the request's signature is
 // checked, and the request is counted by [Server.RequestCount]. FailNext
 // panics if action is empty, n is negative or fault is the zero [Fault].
@@ -88,7 +89,6 @@ type request struct {
 	region string
 	ip     string
 	w      http.ResponseWriter
-	r      *http.Request
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +147,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, _ := parseAuth(r.Header.Get("Authorization"))
-	req := &request{params: params, id: id, region: a.region, ip: remoteIP(r), w: w, r: r}
+	req := &request{params: params, id: id, region: a.region, ip: remoteIP(r), w: w}
 	switch {
 	case action == "":
 		e = &apiError{http.StatusBadRequest, "MissingAction", "Missing Action"}

@@ -8,25 +8,9 @@ import (
 	"strings"
 )
 
-// The policy language the server understands.
-//
-// A document has an optional Version ("2012-10-17" or "2008-10-17") and a
-// Statement, one object or a list. A statement has an optional Sid, an
-// Effect (Allow or Deny), Action or NotAction, Resource or NotResource,
-// each a string or a list, and an optional Condition. A Principal is
-// refused, as STS refuses it in a session policy.
-//
-// Actions match case-insensitively, resources case-sensitively, both with
-// the wildcards * and ?. Condition operators: StringEquals,
-// StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase,
-// StringLike, StringNotLike, IpAddress, NotIpAddress and Bool, each also
-// with the IfExists suffix. Condition keys: aws:SourceIp (the loopback
-// address of the client), aws:RequestedRegion and ec2:Region (the region
-// of the signature), aws:MultiFactorAuthPresent ("true" or "false" for
-// temporary credentials, absent for the root user's keys) and
-// aws:PrincipalType. Any other operator makes the document malformed, so
-// nothing is allowed by a condition the server cannot check; an unknown
-// key is simply absent.
+// The policy language the server understands is documented on Server. A
+// Principal is refused, as STS refuses it in a session policy; Version may
+// be "2012-10-17" or "2008-10-17".
 
 type policyDoc struct{ stmts []statement }
 

@@ -1,24 +1,9 @@
-// Package ststest provides a local STS and EC2 endpoint for tests and demos,
-// in the spirit of net/http/httptest.
-//
-// A [Server] listens on loopback and speaks the AWS Query protocol with the
-// response and error XML of STS (API version 2011-06-15) and EC2 (API
-// version 2016-11-15). It verifies the Signature Version 4 signature of every
-// request, issues temporary credentials with GetFederationToken and
-// GetSessionToken, and enforces a federated user's session policy on every
-// EC2 call. [Server.Config] returns an [aws.Config] that points the SDK's STS
-// and EC2 clients at the server with its root credentials:
-//
-//	srv := ststest.NewServer()
-//	defer srv.Close()
-//	client := sts.NewFromConfig(srv.Config())
-//
-// The server keeps all state in memory and logs nothing. It is not a
-// complete emulation of AWS: it answers the actions listed in the
-// documentation of [Server] and nothing else.
 package ststest
 
 import (
+	"io"
+	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -54,6 +39,22 @@ const (
 // then call [Server.Start]. Call [Server.Close] when done. Fields must not
 // be changed after Start; the methods are safe for concurrent use.
 //
+// Policies: a federated user may do what its session policy and managed
+// policy ARNs allow, within UserPolicy; with none of them it may do
+// nothing, as AWS documents. Session-token callers act with the root
+// user's rights. A Deny in any policy wins; actions match
+// case-insensitively and resources case-sensitively, both with the
+// wildcards * and ?. Statements may use NotAction and NotResource, and
+// conditions with the operators StringEquals, StringNotEquals,
+// StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike,
+// StringNotLike, IpAddress, NotIpAddress and Bool, each also with the
+// IfExists suffix, on the keys aws:SourceIp (the client's loopback
+// address), aws:RequestedRegion and ec2:Region (the region of the
+// signature), aws:MultiFactorAuthPresent ("true" or "false" for temporary
+// credentials, absent for the root keys) and aws:PrincipalType ("User" or
+// "FederatedUser"). Any other operator makes a policy malformed; other keys
+// are absent.
+//
 // Clocks: the request time of a signature (X-Amz-Date) is checked against
 // the wall clock, with 15 minutes of tolerance as AWS allows, because
 // clients sign with the wall clock. Everything about credential lifetimes
@@ -85,6 +86,11 @@ type Server struct {
 	// AccountID. A nil slice means [DefaultImages]; an empty non-nil slice
 	// means no image at all. RunInstances accepts only these image IDs.
 	Images []Image
+
+	// ErrorLog receives the errors of the underlying HTTP server, such as
+	// a panic in a handler or a broken connection. The zero value discards
+	// them: the server logs nothing by default.
+	ErrorLog *log.Logger
 
 	srv        *httptest.Server
 	rootKeyID  string
@@ -176,6 +182,10 @@ func (s *Server) Start() {
 		name: s.UserName,
 	}
 	s.transport = &http.Transport{}
+	s.srv.Config.ErrorLog = s.ErrorLog
+	if s.ErrorLog == nil {
+		s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	}
 	s.srv.Start()
 	s.URL = s.srv.URL
 }
@@ -249,6 +259,14 @@ func (s *Server) RequestCount(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts[action]
+}
+
+// RequestCounts returns a snapshot of [Server.RequestCount] for every
+// action named so far. The caller owns the map.
+func (s *Server) RequestCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.counts)
 }
 
 // Now returns the time on the server's clock.

@@ -99,6 +99,10 @@ func (s *Server) authenticate(r *http.Request, body []byte, service string) (*id
 	if !hmac.Equal([]byte(want), []byte(a.signature)) {
 		return nil, signatureMismatch(service, msgSignatureMismatch)
 	}
+	if sum := r.Header.Get("X-Amz-Content-Sha256"); sum != "" && sum != "UNSIGNED-PAYLOAD" &&
+		sum != hashHex(body) {
+		return nil, signatureMismatch(service, msgSignatureMismatch)
+	}
 	if !signed(a.signedHeaders, "host") {
 		return nil, signatureMismatch(service, msgSignatureMismatch)
 	}

@@ -99,9 +99,12 @@ func invalidAction(service, action string) *apiError {
 // reports them in the words of STS.
 type validationErrors []string
 
+// add records one violation. value is the offending value as AWS quotes
+// it ('abc' or null), or "" to leave it out: secrets and long documents
+// are never quoted.
 func (v *validationErrors) add(value, field, constraint string) {
 	if value != "" {
-		value = "'" + value + "' "
+		value += " "
 	}
 	*v = append(*v, "Value "+value+"at '"+field+"' failed to satisfy constraint: "+constraint)
 }
@@ -124,6 +127,7 @@ func writeError(w http.ResponseWriter, service string, e *apiError) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-RequestId", id)
 	w.WriteHeader(e.status)
+	_, _ = w.Write([]byte(xml.Header))
 	if service == "ec2" {
 		type ec2Err struct {
 			Code    string
