@@ -17,7 +17,7 @@ func TestAppendBase64MatchesEncoding(t *testing.T) {
 		require.True(t, ok, "appendBase64(url, %d bytes)", n)
 		assert.Equal(t, string(in), string(got), "appendBase64(url, %d bytes)", n)
 
-		mime := string(perlLines(base64.StdEncoding.EncodeToString(in)))
+		mime := string(perlBase64(in))
 		got, _, ok = appendBase64([]byte("x"), strings.ReplaceAll(mime, "\n", "\r\n"), base64Std, true)
 		require.True(t, ok, "appendBase64(mime, %d bytes)", n)
 		assert.Equal(t, append([]byte("x"), in...), got, "appendBase64(mime, %d bytes)", n)

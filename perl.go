@@ -3,6 +3,7 @@ package ec2token
 import (
 	"encoding/base64"
 	"strings"
+	"time"
 )
 
 // perlClass is the package VM::EC2 blesses credentials into.
@@ -50,7 +51,14 @@ var perlText = func() (t [256]bool) {
 // new_from_serialized re-blesses what it thaws.
 func parsePerl(s string) (Credentials, error) {
 	const f = FormatPerl
-	data, _, ok := appendBase64(make([]byte, 0, len(s)/4*3), s, base64Std, true)
+	// Decode on the stack when the image is of the usual size, so that its
+	// string is the only allocation.
+	var stack [2048]byte
+	buf := stack[:0]
+	if n := len(s) / 4 * 3; n > len(stack) {
+		buf = make([]byte, 0, n)
+	}
+	data, _, ok := appendBase64(buf, s, base64Std, true)
 	if !ok {
 		if !looksLikePerl(s) {
 			// Not base64 text at all: ParseCredentials came here on the
@@ -60,7 +68,7 @@ func parsePerl(s string) (Credentials, error) {
 		}
 		return Credentials{}, parseErrorf(f, "", "not valid base64")
 	}
-	return withStorable(data, credentialsFromPerl)
+	return withStorable(string(data), credentialsFromPerl)
 }
 
 // credentialsFromPerl takes the credentials out of a thawed VM::EC2 object.
@@ -102,46 +110,56 @@ func credentialsFromPerl(root *plValue) (Credentials, error) {
 // xmlns and requestId members. Empty SessionToken and zero Expiration are
 // left out of the data hash, as when STS returns no such element.
 func (c Credentials) marshalPerl() []byte {
-	fields := [][2]string{
-		{"AccessKeyId", c.AccessKeyID},
-		{"SecretAccessKey", c.SecretAccessKey},
-		{"SessionToken", c.SessionToken},
-		{"Expiration", formatExpiration(c.Expiration)},
+	var expBuf [64]byte
+	var exp []byte
+	if !c.Expiration.IsZero() {
+		exp = c.Expiration.UTC().AppendFormat(expBuf[:0], time.RFC3339Nano)
 	}
-	n := 0
-	for _, kv := range fields {
-		if kv[1] != "" {
-			n++
-		}
+	n := 2 // AccessKeyId and SecretAccessKey
+	if c.SessionToken != "" {
+		n++
+	}
+	if exp != nil {
+		n++
 	}
 
-	w := newStorableWriter(128 + len(c.AccessKeyID) + len(c.SecretAccessKey) + len(c.SessionToken))
+	w := newStorableWriter(128 + len(c.AccessKeyID) + len(c.SecretAccessKey) +
+		len(c.SessionToken) + len(exp))
 	w.bless(perlClass)
 	w.hash(4)
 	w.ref()
 	w.hash(n)
-	for _, kv := range fields {
-		if kv[1] != "" {
-			w.str(kv[1])
-			w.key(kv[0])
-		}
+	w.str(c.AccessKeyID)
+	w.key("AccessKeyId")
+	w.str(c.SecretAccessKey)
+	w.key("SecretAccessKey")
+	if c.SessionToken != "" {
+		w.str(c.SessionToken)
+		w.key("SessionToken")
+	}
+	if exp != nil {
+		w.strHeader(len(exp))
+		w.b = append(w.b, exp...)
+		w.key("Expiration")
 	}
 	w.key("data")
-	for _, k := range []string{"aws", "xmlns", "requestId"} {
+	for _, k := range [...]string{"aws", "xmlns", "requestId"} {
 		w.undef()
 		w.key(k)
 	}
-
-	return perlLines(base64.StdEncoding.EncodeToString(w.b))
+	return perlBase64(w.b)
 }
 
-// perlLines breaks base64 text into lines of 76 characters, each ending in
-// a newline, as Perl's encode_base64 does.
-func perlLines(enc string) []byte {
-	out := make([]byte, 0, len(enc)+len(enc)/perlLineLen+1)
-	for len(enc) > perlLineLen {
-		out = append(append(out, enc[:perlLineLen]...), '\n')
-		enc = enc[perlLineLen:]
+// perlBase64 encodes raw in base64 lines of 76 characters, each ending in a
+// newline, as Perl's encode_base64 does.
+func perlBase64(raw []byte) []byte {
+	const chunk = perlLineLen / 4 * 3 // bytes per line
+	enc := base64.StdEncoding
+	out := make([]byte, 0, enc.EncodedLen(len(raw))+len(raw)/chunk+1)
+	for len(raw) > 0 {
+		n := min(len(raw), chunk)
+		out = append(enc.AppendEncode(out, raw[:n]), '\n')
+		raw = raw[n:]
 	}
-	return append(append(out, enc...), '\n')
+	return out
 }

@@ -128,12 +128,11 @@ func (v *plValue) get(key string) *plValue {
 // from arenas that a pooled reader keeps between images, so that reading
 // credentials allocates little beyond the image's text.
 type storableReader struct {
-	data    []byte
-	text    string    // data as a string, which string values are cut from
+	data    string    // the image; string values are cut from it
 	vals    []plValue // arena of values; grows by new chunks, never in place
 	ents    []plEntry // arena of array and hash entries, likewise
 	pos     int
-	order   binary.ByteOrder // of lengths, integers and doubles
+	little  bool // byte order of lengths, integers and doubles
 	netOrd  bool
 	ivSize  int
 	nvSize  int
@@ -152,7 +151,7 @@ func storableError(format string, args ...any) error {
 // that is malformed, uses a type it does not read, nests deeper than
 // maxStorableDepth, is larger than maxStorableSize, or has bytes after the
 // value.
-func readStorable(data []byte) (*plValue, error) {
+func readStorable(data string) (*plValue, error) {
 	return new(storableReader).read(data)
 }
 
@@ -164,7 +163,7 @@ var storablePool = sync.Pool{New: func() any { return new(storableReader) }}
 // calls use with the top value. The values are valid only during use: the
 // reader is then cleared, so that it holds no reference to the data, and
 // pooled again.
-func withStorable[T any](data []byte, use func(*plValue) (T, error)) (T, error) {
+func withStorable[T any](data string, use func(*plValue) (T, error)) (T, error) {
 	r := storablePool.Get().(*storableReader)
 	v, err := r.read(data)
 	var out T
@@ -183,11 +182,11 @@ func withStorable[T any](data []byte, use func(*plValue) (T, error)) (T, error) 
 	return out, err
 }
 
-func (r *storableReader) read(data []byte) (*plValue, error) {
+func (r *storableReader) read(data string) (*plValue, error) {
 	if len(data) > maxStorableSize {
 		return nil, storableError("%d bytes long; the limit is %d", len(data), maxStorableSize)
 	}
-	r.data, r.text, r.order, r.netOrd = data, string(data), binary.BigEndian, true
+	r.data, r.netOrd = data, true
 	if err := r.header(); err != nil {
 		return nil, err
 	}
@@ -228,9 +227,8 @@ func (r *storableReader) header() error {
 	}
 	switch string(bo) {
 	case "1234", "12345678":
-		r.order = binary.LittleEndian
+		r.little = true
 	case "4321", "87654321":
-		r.order = binary.BigEndian
 	default:
 		return storableError("byte order is not one this build reads")
 	}
@@ -253,20 +251,26 @@ func (r *storableReader) byte() (byte, error) {
 	return r.data[r.pos-1], nil
 }
 
-func (r *storableReader) bytes(n int) ([]byte, error) {
+func (r *storableReader) bytes(n int) (string, error) {
 	if n < 0 || n > len(r.data)-r.pos {
-		return nil, storableError("length at byte %d runs past the end", r.pos)
+		return "", storableError("length at byte %d runs past the end", r.pos)
 	}
 	r.pos += n
 	return r.data[r.pos-n : r.pos], nil
 }
 
-// textBytes is bytes as a string that shares the image's memory.
-func (r *storableReader) textBytes(n int) (string, error) {
-	if _, err := r.bytes(n); err != nil {
-		return "", err
+// uint decodes 4 or 8 bytes as an unsigned integer, in network order or,
+// unless net is set, in the image's byte order.
+func (r *storableReader) uint(b string, net bool) uint64 {
+	var u uint64
+	for i := range len(b) {
+		if r.little && !net {
+			u |= uint64(b[i]) << (8 * i)
+		} else {
+			u = u<<8 | uint64(b[i])
+		}
 	}
-	return r.text[r.pos-n : r.pos], nil
+	return u
 }
 
 // length reads a 4-byte length or count, in the image's byte order, and
@@ -276,7 +280,7 @@ func (r *storableReader) length(min int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := int64(int32(r.order.Uint32(b)))
+	n := int64(int32(r.uint(b, false)))
 	if n < 0 || n*int64(min) > int64(len(r.data)-r.pos) {
 		return 0, storableError("length at byte %d runs past the end", r.pos-4)
 	}
@@ -345,7 +349,7 @@ func (r *storableReader) valueAt(at int) (*plValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		tag := int64(int32(binary.BigEndian.Uint32(b)))
+		tag := int64(int32(r.uint(b, true)))
 		if tag < 0 || tag >= int64(len(r.seen)) {
 			return nil, storableError("back-reference at byte %d to an unknown value", at)
 		}
@@ -355,7 +359,7 @@ func (r *storableReader) valueAt(at int) (*plValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := r.textBytes(n)
+		b, err := r.bytes(n)
 		if err != nil {
 			return nil, err
 		}
@@ -377,7 +381,7 @@ func (r *storableReader) valueAt(at int) (*plValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.str(strconv.Itoa(int(int32(binary.BigEndian.Uint32(b))))), nil
+		return r.str(strconv.Itoa(int(int32(r.uint(b, true))))), nil
 	case sxInteger, sxDouble:
 		return r.number(t, at)
 	case sxRef, sxWeakRef, sxOverload, sxWeakOverload:
@@ -446,12 +450,7 @@ func (r *storableReader) number(t byte, at int) (*plValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	var u uint64
-	if size == 4 {
-		u = uint64(r.order.Uint32(b))
-	} else {
-		u = r.order.Uint64(b)
-	}
+	u := r.uint(b, false)
 	switch {
 	case t == sxInteger && size == 4:
 		return r.str(strconv.FormatInt(int64(int32(u)), 10)), nil
@@ -538,7 +537,7 @@ func (r *storableReader) hashKey(flags bool) (key string, keep bool, err error) 
 	if err != nil {
 		return "", false, err
 	}
-	b, err := r.textBytes(n)
+	b, err := r.bytes(n)
 	if err != nil {
 		return "", false, err
 	}
@@ -556,7 +555,7 @@ func (r *storableReader) blessed(named bool, at int) (*plValue, error) {
 	}
 	var class string
 	if named {
-		b, err := r.textBytes(n)
+		b, err := r.bytes(n)
 		if err != nil {
 			return nil, err
 		}
@@ -639,11 +638,16 @@ func (w *storableWriter) undef() { w.b = append(w.b, sxUndef) }
 // str writes a byte string; s must hold only ASCII for Perl to read back
 // the same characters.
 func (w *storableWriter) str(s string) {
-	if len(s) <= 0xff {
-		w.b = append(w.b, sxScalar, byte(len(s)))
+	w.strHeader(len(s))
+	w.b = append(w.b, s...)
+}
+
+// strHeader starts a byte string of n bytes, which the caller appends.
+func (w *storableWriter) strHeader(n int) {
+	if n <= 0xff {
+		w.b = append(w.b, sxScalar, byte(n))
 	} else {
 		w.b = append(w.b, sxLScalar)
-		w.u32(len(s))
+		w.u32(n)
 	}
-	w.b = append(w.b, s...)
 }
