@@ -1,5 +1,7 @@
 package ec2token
 
+import "slices"
+
 // This file decodes the base64 of the native and Perl formats straight from
 // the input string, which encoding/base64 would first copy into a []byte.
 
@@ -29,6 +31,10 @@ var (
 // breaks. Unused bits of the last character must be zero. On failure it
 // returns the offset in s of the first byte at fault and false.
 func appendBase64(dst []byte, s string, a *base64Alphabet, mime bool) ([]byte, int, bool) {
+	// Write by index into room for the longest result, then cut to size.
+	o := len(dst)
+	dst = slices.Grow(dst, len(s)/4*3+3)
+	dst = dst[:cap(dst)]
 	var q [4]byte
 	n := 0
 	i := 0
@@ -39,7 +45,8 @@ func appendBase64(dst []byte, s string, a *base64Alphabet, mime bool) ([]byte, i
 			if v0|v1|v2|v3 < 0 {
 				break
 			}
-			dst = append(dst, byte(v0)<<2|byte(v1)>>4, byte(v1)<<4|byte(v2)>>2, byte(v2)<<6|byte(v3))
+			dst[o], dst[o+1], dst[o+2] = byte(v0)<<2|byte(v1)>>4, byte(v1)<<4|byte(v2)>>2, byte(v2)<<6|byte(v3)
+			o += 3
 			i += 4
 		}
 		if i == len(s) {
@@ -55,7 +62,8 @@ func appendBase64(dst []byte, s string, a *base64Alphabet, mime bool) ([]byte, i
 		}
 		q[n] = byte(v)
 		if n++; n == 4 {
-			dst = append(dst, q[0]<<2|q[1]>>4, q[1]<<4|q[2]>>2, q[2]<<6|q[3])
+			dst[o], dst[o+1], dst[o+2] = q[0]<<2|q[1]>>4, q[1]<<4|q[2]>>2, q[2]<<6|q[3]
+			o += 3
 			n = 0
 		}
 	}
@@ -64,38 +72,40 @@ func appendBase64(dst []byte, s string, a *base64Alphabet, mime bool) ([]byte, i
 		// n characters need 4-n padding characters, then only line breaks.
 		for pad := 4 - n; pad > 0; i++ {
 			if i >= len(s) {
-				return dst, len(s), false
+				return dst[:o], len(s), false
 			}
 			switch s[i] {
 			case '=':
 				pad--
 			case '\r', '\n':
 			default:
-				return dst, i, false
+				return dst[:o], i, false
 			}
 		}
 	}
 	for ; i < len(s) && mime; i++ {
 		if s[i] != '\r' && s[i] != '\n' {
-			return dst, i, false
+			return dst[:o], i, false
 		}
 	}
 	if i < len(s) {
-		return dst, i, false
+		return dst[:o], i, false
 	}
 	switch n {
 	case 1:
-		return dst, end, false
+		return dst[:o], end, false
 	case 2:
 		if q[1]&0x0f != 0 {
-			return dst, end - 1, false
+			return dst[:o], end - 1, false
 		}
-		dst = append(dst, q[0]<<2|q[1]>>4)
+		dst[o] = q[0]<<2 | q[1]>>4
+		o++
 	case 3:
 		if q[2]&0x03 != 0 {
-			return dst, end - 1, false
+			return dst[:o], end - 1, false
 		}
-		dst = append(dst, q[0]<<2|q[1]>>4, q[1]<<4|q[2]>>2)
+		dst[o], dst[o+1] = q[0]<<2|q[1]>>4, q[1]<<4|q[2]>>2
+		o += 2
 	}
-	return dst, 0, true
+	return dst[:o], 0, true
 }

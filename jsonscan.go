@@ -1,7 +1,9 @@
 package ec2token
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -15,33 +17,39 @@ import (
 // maxJSONDepth bounds the nesting of values inside the top-level object.
 const maxJSONDepth = 32
 
-// jsonObject holds the members of one JSON object, each value undecoded,
-// in the order read. Objects with many members get an index.
+// jsonObject holds the members of one JSON object, each value undecoded.
+// Members with the names the formats use have slots; others are only
+// counted, and their names kept to catch repeats.
 type jsonObject struct {
-	members []jsonMember
-	index   map[string]int // nil until there are more than jsonScanLimit
+	known   [len(jsonNames)]string
+	present [len(jsonNames)]bool
+	others  map[string]bool // names of the other members; nil when none
 }
 
-type jsonMember struct {
-	name, raw string
-}
+// jsonNames are the member names that get a slot in a jsonObject.
+var jsonNames = [...]string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Token",
+	"Expiration", "Version", "Code", "LastUpdated", "Type"}
 
-// jsonScanLimit is the member count up to which lookups scan the members.
-const jsonScanLimit = 16
+// jsonNameIndex returns the slot of name, quoted when quoted is set, or -1.
+func jsonNameIndex(name string, quoted bool) int {
+	if quoted {
+		if len(name) < 2 {
+			return -1
+		}
+		name = name[1 : len(name)-1]
+	}
+	for i, n := range jsonNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
 
 // lookup returns the raw value of member name.
 func (o *jsonObject) lookup(name string) (string, bool) {
-	if o.index != nil {
-		i, ok := o.index[name]
-		if !ok {
-			return "", false
-		}
-		return o.members[i].raw, true
-	}
-	for _, m := range o.members {
-		if m.name == name {
-			return m.raw, true
-		}
+	if i := jsonNameIndex(name, false); i >= 0 {
+		return o.known[i], o.present[i]
 	}
 	return "", false
 }
@@ -51,21 +59,43 @@ func (o *jsonObject) has(name string) bool {
 	return ok
 }
 
-// add appends a member and reports false if the name is already there.
-func (o *jsonObject) add(name, raw string) bool {
-	if o.has(name) {
+// only reports whether every member has one of the names.
+func (o *jsonObject) only(names ...string) bool {
+	if len(o.others) > 0 {
 		return false
 	}
-	o.members = append(o.members, jsonMember{name, raw})
-	if o.index != nil {
-		o.index[name] = len(o.members) - 1
-	} else if len(o.members) > jsonScanLimit {
-		o.index = make(map[string]int, 2*len(o.members))
-		for i, m := range o.members {
-			o.index[m.name] = i
+	for i, n := range jsonNames {
+		if o.present[i] && !slices.Contains(names, n) {
+			return false
 		}
 	}
 	return true
+}
+
+// add records a member, with its name as written (quoted, maybe escaped),
+// and reports false if the name is already there.
+func (o *jsonObject) add(quoted, raw string) (bool, error) {
+	i := jsonNameIndex(quoted, true)
+	var name string
+	if i < 0 {
+		var err error
+		if name, err = decodeJSONString(quoted); err != nil {
+			return false, err
+		}
+		i = jsonNameIndex(name, false)
+	}
+	switch {
+	case i >= 0 && o.present[i], i < 0 && o.others[name]:
+		return false, nil
+	case i >= 0:
+		o.known[i], o.present[i] = raw, true
+	default:
+		if o.others == nil {
+			o.others = map[string]bool{}
+		}
+		o.others[name] = true
+	}
+	return true, nil
 }
 
 type jsonScanner struct {
@@ -87,53 +117,57 @@ func (s *jsonScanner) syntax() error {
 // nothing but white space, with unique member names and valid UTF-8. The
 // errors are *ParseError values of format f.
 func readJSONObject(data string, f Format) (*jsonObject, error) {
+	obj := new(jsonObject)
+	return obj, obj.read(data, f)
+}
+
+// read reads data into o, which must be empty; see [readJSONObject].
+func (o *jsonObject) read(data string, f Format) error {
 	if !utf8.ValidString(data) {
-		return nil, parseErrorf(f, "", "JSON is not valid UTF-8")
+		return parseErrorf(f, "", "JSON is not valid UTF-8")
 	}
 	s := &jsonScanner{data: data, f: f}
 	s.space()
 	if !s.eat('{') {
-		return nil, s.errorf("JSON is not an object")
+		return s.errorf("JSON is not an object")
 	}
-	obj := &jsonObject{members: make([]jsonMember, 0, 8)}
 	s.space()
 	if !s.eat('}') {
 		for {
 			s.space()
 			start := s.pos
 			if err := s.str(); err != nil {
-				return nil, err
+				return err
 			}
-			name, err := jsonName(s.data[start:s.pos])
-			if err != nil {
-				return nil, s.syntax()
-			}
+			name := s.data[start:s.pos]
 			s.space()
 			if !s.eat(':') {
-				return nil, s.syntax()
+				return s.syntax()
 			}
 			s.space()
 			start = s.pos
 			if err := s.value(); err != nil {
-				return nil, err
+				return err
 			}
-			if !obj.add(name, s.data[start:s.pos]) {
-				return nil, s.errorf("member name repeated near byte %d", start)
+			if ok, err := o.add(name, s.data[start:s.pos]); err != nil {
+				return s.syntax()
+			} else if !ok {
+				return s.errorf("member name repeated near byte %d", start)
 			}
 			s.space()
 			if s.eat('}') {
 				break
 			}
 			if !s.eat(',') {
-				return nil, s.syntax()
+				return s.syntax()
 			}
 		}
 	}
 	s.space()
 	if s.pos != len(s.data) {
-		return nil, s.errorf("data after the JSON object")
+		return s.errorf("data after the JSON object")
 	}
-	return obj, nil
+	return nil
 }
 
 func (s *jsonScanner) space() {
@@ -224,6 +258,12 @@ func (s *jsonScanner) str() error {
 		return s.syntax()
 	}
 	for s.pos < len(s.data) {
+		for s.pos < len(s.data) && jsonPlain[s.data[s.pos]] {
+			s.pos++
+		}
+		if s.pos == len(s.data) {
+			break
+		}
 		c := s.data[s.pos]
 		s.pos++
 		switch {
@@ -254,6 +294,15 @@ func (s *jsonScanner) str() error {
 	}
 	return s.syntax()
 }
+
+// jsonPlain marks the bytes that stand for themselves inside a string: all
+// but the quote, the backslash and control characters.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // number skips a number of the JSON grammar.
 func (s *jsonScanner) number() error {
@@ -287,23 +336,6 @@ func (s *jsonScanner) number() error {
 	return nil
 }
 
-// jsonNames are the member names the formats use, which jsonName returns
-// without allocating.
-var jsonNames = [...]string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Token",
-	"Expiration", "Version", "Code", "LastUpdated", "Type"}
-
-// jsonName decodes a member name, quotes included.
-func jsonName(q string) (string, error) {
-	if len(q) >= 2 {
-		for _, n := range jsonNames {
-			if len(n) == len(q)-2 && n == q[1:len(q)-1] {
-				return n, nil
-			}
-		}
-	}
-	return decodeJSONString(q)
-}
-
 // decodeJSONString decodes a string that the scanner has checked, quotes
 // included. Unpaired surrogates become U+FFFD, as in encoding/json.
 func decodeJSONString(q string) (string, error) {
@@ -311,11 +343,8 @@ func decodeJSONString(q string) (string, error) {
 		return "", strconv.ErrSyntax
 	}
 	q = q[1 : len(q)-1]
-	i := 0
-	for i < len(q) && q[i] != '\\' {
-		i++
-	}
-	if i == len(q) {
+	i := strings.IndexByte(q, '\\')
+	if i < 0 {
 		return q, nil
 	}
 	b := make([]byte, i, len(q))

@@ -384,14 +384,10 @@ func parseNative(s string) (Credentials, error) {
 	if err != nil {
 		return Credentials{}, err
 	}
-	for _, m := range obj.members {
-		switch m.name {
-		case "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration":
-		default:
-			return Credentials{}, parseErrorf(FormatNative, "", "unknown member; "+
-				"version %d has AccessKeyId, SecretAccessKey, SessionToken and Expiration",
-				nativeVersion)
-		}
+	if !obj.only("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration") {
+		return Credentials{}, parseErrorf(FormatNative, "", "unknown member; "+
+			"version %d has AccessKeyId, SecretAccessKey, SessionToken and Expiration",
+			nativeVersion)
 	}
 	return credentialsFromJSON(obj, FormatNative, nativeFields)
 }

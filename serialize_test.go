@@ -81,6 +81,7 @@ func TestParseNativeAccepts(t *testing.T) {
 		"CRLF and spaces": "\r\n  " + want.Serialize() + "\r\n",
 		"member order":    native(`{"Expiration":"2026-12-03T17:04:05Z","SessionToken":"` + testToken + `","SecretAccessKey":"` + testSecret + `","AccessKeyId":"` + testKeyID + `"}`),
 		"white space":     native(" { \"AccessKeyId\" : \"" + testKeyID + "\",\n\"SecretAccessKey\":\"" + testSecret + "\",\"SessionToken\":\"" + testToken + "\",\"Expiration\":\"2026-12-03T18:04:05+01:00\"}\n"),
+		"escaped names":   native(`{"\u0041ccessKeyId":"` + testKeyID + `","Secret\u0041ccessKey":"` + testSecret + `","SessionToken":"` + testToken + `","Expiration":"2026-12-03T17:04:05Z"}`),
 		"escapes":         native(`{"AccessKeyId":"\u0041SIAEXAMPLEKEYID1234","SecretAccessKey":"` + strings.ReplaceAll(testSecret, "/", `\/`) + `","SessionToken":"` + testToken + `","Expiration":"2026-12-03T17:04:05Z"}`),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -120,6 +121,9 @@ func TestParseNativeErrors(t *testing.T) {
 		{"truncated", native("{" + ok), "malformed JSON"},
 		{"unknown member", native("{" + ok + `,"Region":"us-east-1"}`), "unknown member"},
 		{"wrong case", native(`{"accessKeyId":"` + testKeyID + `","SecretAccessKey":"` + testSecret + `"}`), "unknown member"},
+		{"escaped duplicate", native("{" + ok + `,"\u0053ecretAccessKey":"x"}`), "member name repeated"},
+		{"duplicate unknown", native("{" + ok + `,"Region":"a","Region":"b"}`), "member name repeated"},
+		{"slot name of another format", native("{" + ok + `,"Token":"x"}`), "unknown member"},
 		{"duplicate", native("{" + ok + `,"SecretAccessKey":"` + testSecret + `"}`), "member name repeated"},
 		{"number", native("{" + ok + `,"SessionToken":5}`), "SessionToken: is not a JSON string"},
 		{"null", native("{" + ok + `,"Expiration":null}`), "Expiration: is not a JSON string"},
