@@ -423,7 +423,15 @@ func (r *storableReader) strLen(long bool) (int, error) {
 
 // latin1 returns Perl's byte string b as UTF-8: each byte is one character.
 func latin1(b string) string {
-	for i := 0; i < len(b); i++ {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 { // eight bytes at a time while all ASCII
+		w := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
+			uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
 		if b[i] >= utf8.RuneSelf {
 			rs := make([]rune, len(b))
 			for i := 0; i < len(b); i++ {
