@@ -78,6 +78,8 @@ func TestParseJSONFormats(t *testing.T) {
 			testToken + "\",\r\n  \"Expiration\" : \"2026-12-03T17:04:05Z\"\r\n}\r\n", want, FormatIMDS},
 		{"container", `{"AccessKeyId":"` + testKeyID + `","Expiration":"2026-12-03T17:04:05Z","RoleArn":"arn:aws:iam::1:role/r",` +
 			`"SecretAccessKey":"` + testSecret + `","Token":"` + testToken + `"}`, want, FormatIMDS},
+		{"many other members", `{"X0":0,"X1":1,"X2":2,"X3":3,"X4":4,"X5":5,"X6":6,"X7":7,"X8":8,"X9":9,"X10":10,"X11":11,"X12":12,"X13":13,"X14":14,"X15":15,"X16":16,"X17":17,"X18":18,"X19":19,"X20":20,"X21":21,"X22":22,"X23":23,"X24":24,"X25":25,"X26":26,"X27":27,"X28":28,"X29":29,"X30":30,"X31":31,"X32":32,"X33":33,"X34":34,"X35":35,"X36":36,"X37":37,"X38":38,"X39":39,"AccessKeyId":"` + testKeyID + `","SecretAccessKey":"` + testSecret +
+			`","Token":"` + testToken + `","Expiration":"2026-12-03T17:04:05Z"}`, want, FormatIMDS},
 		{"imds ignores SessionToken as Perl does", `{"AccessKeyId":"` + testKeyID + `","SecretAccessKey":"` + testSecret +
 			`","Token":"` + testToken + `","SessionToken":"other","Expiration":"2026-12-03T17:04:05Z"}`, want, FormatIMDS},
 	} {

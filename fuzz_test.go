@@ -140,7 +140,7 @@ func FuzzParseCredentials(f *testing.F) {
 
 func FuzzReadStorable(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := readStorable(data)
+		v, err := readStorable(string(data))
 		if err != nil {
 			return
 		}

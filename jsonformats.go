@@ -15,11 +15,11 @@ var (
 
 // jsonFormat tells credential_process JSON from IMDS JSON by the member
 // names of obj, which may be nil; see [DetectFormat].
-func jsonFormat(obj jsonObject) Format {
-	_, version := obj["Version"]
-	_, session := obj["SessionToken"]
-	_, token := obj["Token"]
-	if version || session && !token {
+func jsonFormat(obj *jsonObject) Format {
+	if obj == nil {
+		return FormatIMDS
+	}
+	if obj.has("Version") || obj.has("SessionToken") && !obj.has("Token") {
 		return FormatCredentialProcess
 	}
 	return FormatIMDS
@@ -27,7 +27,7 @@ func jsonFormat(obj jsonObject) Format {
 
 // parseJSON reads the JSON object once, then as the format it is in.
 func parseJSON(s string) (Credentials, error) {
-	obj, err := readJSONObject([]byte(s), FormatIMDS)
+	obj, err := readJSONObject(s, FormatIMDS)
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -37,22 +37,22 @@ func parseJSON(s string) (Credentials, error) {
 	return credentialsFromIMDS(obj)
 }
 
-func credentialsFromCredentialProcess(obj jsonObject) (Credentials, error) {
+func credentialsFromCredentialProcess(obj *jsonObject) (Credentials, error) {
 	const f = FormatCredentialProcess
-	raw, ok := obj["Version"]
+	raw, ok := obj.lookup("Version")
 	if !ok {
 		return Credentials{}, parseErrorf(f, "Version", "is missing; it must be 1")
 	}
-	if v, err := strconv.ParseFloat(string(raw), 64); err != nil || v != 1 {
+	if v, err := strconv.ParseFloat(raw, 64); err != nil || v != 1 {
 		return Credentials{}, parseErrorf(f, "Version", "is not the number 1, "+
 			"the only version there is")
 	}
 	return credentialsFromJSON(obj, f, credentialProcessFields)
 }
 
-func credentialsFromIMDS(obj jsonObject) (Credentials, error) {
+func credentialsFromIMDS(obj *jsonObject) (Credentials, error) {
 	const f = FormatIMDS
-	if _, ok := obj["Code"]; ok {
+	if obj.has("Code") {
 		code, err := obj.str(f, "Code")
 		if err != nil {
 			return Credentials{}, err

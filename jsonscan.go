@@ -1,7 +1,9 @@
 package ec2token
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -16,10 +18,88 @@ import (
 const maxJSONDepth = 32
 
 // jsonObject holds the members of one JSON object, each value undecoded.
-type jsonObject map[string][]byte
+// Members with the names the formats use have slots; others are only
+// counted, and their names kept to catch repeats.
+type jsonObject struct {
+	known   [len(jsonNames)]string
+	present [len(jsonNames)]bool
+	others  map[string]bool // names of the other members; nil when none
+}
+
+// jsonNames are the member names that get a slot in a jsonObject.
+var jsonNames = [...]string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Token",
+	"Expiration", "Version", "Code", "LastUpdated", "Type"}
+
+// jsonNameIndex returns the slot of name, quoted when quoted is set, or -1.
+func jsonNameIndex(name string, quoted bool) int {
+	if quoted {
+		if len(name) < 2 {
+			return -1
+		}
+		name = name[1 : len(name)-1]
+	}
+	for i, n := range jsonNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// lookup returns the raw value of member name.
+func (o *jsonObject) lookup(name string) (string, bool) {
+	if i := jsonNameIndex(name, false); i >= 0 {
+		return o.known[i], o.present[i]
+	}
+	return "", false
+}
+
+func (o *jsonObject) has(name string) bool {
+	_, ok := o.lookup(name)
+	return ok
+}
+
+// only reports whether every member has one of the names.
+func (o *jsonObject) only(names ...string) bool {
+	if len(o.others) > 0 {
+		return false
+	}
+	for i, n := range jsonNames {
+		if o.present[i] && !slices.Contains(names, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// add records a member, with its name as written (quoted, maybe escaped),
+// and reports false if the name is already there.
+func (o *jsonObject) add(quoted, raw string) (bool, error) {
+	i := jsonNameIndex(quoted, true)
+	var name string
+	if i < 0 {
+		var err error
+		if name, err = decodeJSONString(quoted); err != nil {
+			return false, err
+		}
+		i = jsonNameIndex(name, false)
+	}
+	switch {
+	case i >= 0 && o.present[i], i < 0 && o.others[name]:
+		return false, nil
+	case i >= 0:
+		o.known[i], o.present[i] = raw, true
+	default:
+		if o.others == nil {
+			o.others = map[string]bool{}
+		}
+		o.others[name] = true
+	}
+	return true, nil
+}
 
 type jsonScanner struct {
-	data  []byte
+	data  string
 	pos   int
 	f     Format
 	depth int
@@ -36,55 +116,58 @@ func (s *jsonScanner) syntax() error {
 // readJSONObject reads data as exactly one JSON object, surrounded by
 // nothing but white space, with unique member names and valid UTF-8. The
 // errors are *ParseError values of format f.
-func readJSONObject(data []byte, f Format) (jsonObject, error) {
-	if !utf8.Valid(data) {
-		return nil, parseErrorf(f, "", "JSON is not valid UTF-8")
+func readJSONObject(data string, f Format) (*jsonObject, error) {
+	obj := new(jsonObject)
+	return obj, obj.read(data, f)
+}
+
+// read reads data into o, which must be empty; see [readJSONObject].
+func (o *jsonObject) read(data string, f Format) error {
+	if !utf8.ValidString(data) {
+		return parseErrorf(f, "", "JSON is not valid UTF-8")
 	}
 	s := &jsonScanner{data: data, f: f}
 	s.space()
 	if !s.eat('{') {
-		return nil, s.errorf("JSON is not an object")
+		return s.errorf("JSON is not an object")
 	}
-	obj := make(jsonObject, 8)
 	s.space()
 	if !s.eat('}') {
 		for {
 			s.space()
 			start := s.pos
 			if err := s.str(); err != nil {
-				return nil, err
+				return err
 			}
-			name, err := jsonName(s.data[start:s.pos])
-			if err != nil {
-				return nil, s.syntax()
-			}
+			name := s.data[start:s.pos]
 			s.space()
 			if !s.eat(':') {
-				return nil, s.syntax()
+				return s.syntax()
 			}
 			s.space()
 			start = s.pos
 			if err := s.value(); err != nil {
-				return nil, err
+				return err
 			}
-			if _, dup := obj[name]; dup {
-				return nil, s.errorf("member name repeated near byte %d", start)
+			if ok, err := o.add(name, s.data[start:s.pos]); err != nil {
+				return s.syntax()
+			} else if !ok {
+				return s.errorf("member name repeated near byte %d", start)
 			}
-			obj[name] = s.data[start:s.pos]
 			s.space()
 			if s.eat('}') {
 				break
 			}
 			if !s.eat(',') {
-				return nil, s.syntax()
+				return s.syntax()
 			}
 		}
 	}
 	s.space()
 	if s.pos != len(s.data) {
-		return nil, s.errorf("data after the JSON object")
+		return s.errorf("data after the JSON object")
 	}
-	return obj, nil
+	return nil
 }
 
 func (s *jsonScanner) space() {
@@ -175,6 +258,12 @@ func (s *jsonScanner) str() error {
 		return s.syntax()
 	}
 	for s.pos < len(s.data) {
+		for s.pos < len(s.data) && jsonPlain[s.data[s.pos]] {
+			s.pos++
+		}
+		if s.pos == len(s.data) {
+			break
+		}
 		c := s.data[s.pos]
 		s.pos++
 		switch {
@@ -194,7 +283,7 @@ func (s *jsonScanner) str() error {
 				if len(s.data)-s.pos < 4 {
 					return s.syntax()
 				}
-				if _, err := strconv.ParseUint(string(s.data[s.pos:s.pos+4]), 16, 16); err != nil {
+				if _, err := strconv.ParseUint(s.data[s.pos:s.pos+4], 16, 16); err != nil {
 					return s.syntax()
 				}
 				s.pos += 4
@@ -205,6 +294,15 @@ func (s *jsonScanner) str() error {
 	}
 	return s.syntax()
 }
+
+// jsonPlain marks the bytes that stand for themselves inside a string: all
+// but the quote, the backslash and control characters.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // number skips a number of the JSON grammar.
 func (s *jsonScanner) number() error {
@@ -238,38 +336,16 @@ func (s *jsonScanner) number() error {
 	return nil
 }
 
-// jsonNames holds the member names the formats use, quoted, so that
-// reading them does not allocate.
-var jsonNames = func() map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Token",
-		"Expiration", "Version", "Code", "LastUpdated", "Type"} {
-		m[strconv.Quote(n)] = n
-	}
-	return m
-}()
-
-// jsonName decodes a member name.
-func jsonName(q []byte) (string, error) {
-	if n, ok := jsonNames[string(q)]; ok {
-		return n, nil
-	}
-	return decodeJSONString(q)
-}
-
 // decodeJSONString decodes a string that the scanner has checked, quotes
 // included. Unpaired surrogates become U+FFFD, as in encoding/json.
-func decodeJSONString(q []byte) (string, error) {
+func decodeJSONString(q string) (string, error) {
 	if len(q) < 2 {
 		return "", strconv.ErrSyntax
 	}
 	q = q[1 : len(q)-1]
-	i := 0
-	for i < len(q) && q[i] != '\\' {
-		i++
-	}
-	if i == len(q) {
-		return string(q), nil
+	i := strings.IndexByte(q, '\\')
+	if i < 0 {
+		return q, nil
 	}
 	b := make([]byte, i, len(q))
 	copy(b, q)
@@ -311,12 +387,12 @@ func decodeJSONString(q []byte) (string, error) {
 
 // decodeJSONRune decodes \uXXXX, or a surrogate pair of them, at the start
 // of q, and returns the rune and the bytes used, 0 when malformed.
-func decodeJSONRune(q []byte) (rune, int) {
-	hex := func(q []byte) rune {
+func decodeJSONRune(q string) (rune, int) {
+	hex := func(q string) rune {
 		if len(q) < 6 || q[0] != '\\' || q[1] != 'u' {
 			return -1
 		}
-		v, err := strconv.ParseUint(string(q[2:6]), 16, 16)
+		v, err := strconv.ParseUint(q[2:6], 16, 16)
 		if err != nil {
 			return -1
 		}
@@ -338,8 +414,8 @@ func decodeJSONRune(q []byte) (rune, int) {
 }
 
 // str returns member name as a string; an absent member gives "".
-func (o jsonObject) str(f Format, name string) (string, error) {
-	raw, ok := o[name]
+func (o *jsonObject) str(f Format, name string) (string, error) {
+	raw, ok := o.lookup(name)
 	if !ok {
 		return "", nil
 	}

@@ -3,6 +3,7 @@ package ec2token
 import (
 	"encoding/base64"
 	"strings"
+	"time"
 )
 
 // perlClass is the package VM::EC2 blesses credentials into.
@@ -14,11 +15,18 @@ const perlLineLen = 76
 // perlFields are the keys of the credentials in the object's data hash.
 var perlFields = [3]string{"AccessKeyId", "SecretAccessKey", "SessionToken"}
 
+// The base64 of the first byte of a Storable image, in network and native
+// byte order.
+const (
+	perlPrefixNet    = "BQ"
+	perlPrefixNative = "BA"
+)
+
 // looksLikePerl reports whether s, trimmed, is base64 whose first byte is
 // a Storable header of major version 2: "BQ" for network order, as nfreeze
 // writes, or "BA" for native order.
 func looksLikePerl(s string) bool {
-	if !strings.HasPrefix(s, "BQ") && !strings.HasPrefix(s, "BA") {
+	if !strings.HasPrefix(s, perlPrefixNet) && !strings.HasPrefix(s, perlPrefixNative) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -39,21 +47,28 @@ var perlText = func() (t [256]bool) {
 }()
 
 // parsePerl reads the base64 text of a frozen VM::EC2::Security::Credentials
-// object. Line breaks may fall anywhere; any class name is accepted, as
+// object, trimmed, that starts as looksLikePerl requires. Line breaks may fall anywhere; any class name is accepted, as
 // new_from_serialized re-blesses what it thaws.
 func parsePerl(s string) (Credentials, error) {
 	const f = FormatPerl
-	// The decoder skips the line breaks; looksLikePerl let no other white
-	// space through.
-	data, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
+	// Decode on the stack when the image is of the usual size, so that its
+	// string is the only allocation.
+	var stack [2048]byte
+	buf := stack[:0]
+	if n := len(s) / 4 * 3; n > len(stack) {
+		buf = make([]byte, 0, n)
+	}
+	data, _, ok := appendBase64(buf, s, base64Std, true)
+	if !ok {
+		if !looksLikePerl(s) {
+			// Not base64 text at all: ParseCredentials came here on the
+			// first two characters only.
+			_, err := DetectFormat(s)
+			return Credentials{}, err
+		}
 		return Credentials{}, parseErrorf(f, "", "not valid base64")
 	}
-	root, err := readStorable(data)
-	if err != nil {
-		return Credentials{}, err
-	}
-	return credentialsFromPerl(root)
+	return withStorable(string(data), credentialsFromPerl)
 }
 
 // credentialsFromPerl takes the credentials out of a thawed VM::EC2 object.
@@ -71,22 +86,18 @@ func credentialsFromPerl(root *plValue) (Credentials, error) {
 		return Credentials{}, parseErrorf(f, "data", "is not a reference to a hash")
 	}
 
-	var c Credentials
-	dst := []*string{&c.AccessKeyID, &c.SecretAccessKey, &c.SessionToken}
-	var exp string
-	for i, name := range append(perlFields[:], "Expiration") {
-		v := d.ref.get(name)
-		switch {
+	var vals [4]string
+	for i, name := range [...]string{perlFields[0], perlFields[1], perlFields[2], "Expiration"} {
+		switch v := d.ref.get(name); {
 		case v == nil || v.kind == plUndef:
-			continue
 		case v.kind != plString:
 			return Credentials{}, parseErrorf(f, name, "is not a string")
-		case i < len(dst):
-			*dst[i] = v.str
 		default:
-			exp = v.str
+			vals[i] = v.str
 		}
 	}
+	c := Credentials{AccessKeyID: vals[0], SecretAccessKey: vals[1], SessionToken: vals[2]}
+	exp := vals[3]
 	var err error
 	if c.Expiration, err = parseExpiration(f, "Expiration", exp); err != nil {
 		return Credentials{}, err
@@ -99,45 +110,56 @@ func credentialsFromPerl(root *plValue) (Credentials, error) {
 // xmlns and requestId members. Empty SessionToken and zero Expiration are
 // left out of the data hash, as when STS returns no such element.
 func (c Credentials) marshalPerl() []byte {
-	fields := [][2]string{
-		{"AccessKeyId", c.AccessKeyID},
-		{"SecretAccessKey", c.SecretAccessKey},
-		{"SessionToken", c.SessionToken},
-		{"Expiration", formatExpiration(c.Expiration)},
+	var expBuf [64]byte
+	var exp []byte
+	if !c.Expiration.IsZero() {
+		exp = c.Expiration.UTC().AppendFormat(expBuf[:0], time.RFC3339Nano)
 	}
-	n := 0
-	for _, kv := range fields {
-		if kv[1] != "" {
-			n++
-		}
+	n := 2 // AccessKeyId and SecretAccessKey
+	if c.SessionToken != "" {
+		n++
+	}
+	if exp != nil {
+		n++
 	}
 
-	w := newStorableWriter(128 + len(c.AccessKeyID) + len(c.SecretAccessKey) + len(c.SessionToken))
+	w := newStorableWriter(128 + len(c.AccessKeyID) + len(c.SecretAccessKey) +
+		len(c.SessionToken) + len(exp))
 	w.bless(perlClass)
 	w.hash(4)
 	w.ref()
 	w.hash(n)
-	for _, kv := range fields {
-		if kv[1] != "" {
-			w.str(kv[1])
-			w.key(kv[0])
-		}
+	w.str(c.AccessKeyID)
+	w.key("AccessKeyId")
+	w.str(c.SecretAccessKey)
+	w.key("SecretAccessKey")
+	if c.SessionToken != "" {
+		w.str(c.SessionToken)
+		w.key("SessionToken")
+	}
+	if exp != nil {
+		w.strHeader(len(exp))
+		w.b = append(w.b, exp...)
+		w.key("Expiration")
 	}
 	w.key("data")
-	for _, k := range []string{"aws", "xmlns", "requestId"} {
+	for _, k := range [...]string{"aws", "xmlns", "requestId"} {
 		w.undef()
 		w.key(k)
 	}
+	return perlBase64(w.b)
+}
 
-	// Each line of 76 characters encodes 57 bytes.
-	const chunk = perlLineLen / 4 * 3
+// perlBase64 encodes raw in base64 lines of 76 characters, each ending in a
+// newline, as Perl's encode_base64 does.
+func perlBase64(raw []byte) []byte {
+	const chunk = perlLineLen / 4 * 3 // bytes per line
 	enc := base64.StdEncoding
-	out := make([]byte, 0, enc.EncodedLen(len(w.b))+len(w.b)/chunk+1)
-	for in := w.b; len(in) > 0; {
-		n := min(len(in), chunk)
-		out = enc.AppendEncode(out, in[:n])
-		out = append(out, '\n')
-		in = in[n:]
+	out := make([]byte, 0, enc.EncodedLen(len(raw))+len(raw)/chunk+1)
+	for len(raw) > 0 {
+		n := min(len(raw), chunk)
+		out = append(enc.AppendEncode(out, raw[:n]), '\n')
+		raw = raw[n:]
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,11 +174,7 @@ func parseErrorf(f Format, field, format string, args ...any) *ParseError {
 // The result holds the secret access key and session token in the clear:
 // send it only over a private channel, or seal it with [Credentials.Seal].
 func (c Credentials) Serialize() string {
-	js := c.nativeJSON()
-	b := make([]byte, len(nativePrefix)+base64.RawURLEncoding.EncodedLen(len(js)))
-	copy(b, nativePrefix)
-	base64.RawURLEncoding.Encode(b[len(nativePrefix):], js)
-	return string(b)
+	return string(c.appendNative(nil))
 }
 
 const (
@@ -186,15 +183,27 @@ const (
 	nativePrefix  = "ec2token.v1."
 )
 
-// nativeJSON writes the payload's JSON object by hand: it is the hot path
-// of Serialize, and the member order is part of the format.
-func (c Credentials) nativeJSON() []byte {
-	b := make([]byte, 0, 80+len(c.AccessKeyID)+len(c.SecretAccessKey)+len(c.SessionToken))
+// appendNative appends the credentials in FormatNative to dst.
+func (c Credentials) appendNative(dst []byte) []byte {
+	var stack [512]byte
+	js := c.appendNativeJSON(stack[:0])
+	dst = slices.Grow(dst, len(nativePrefix)+base64.RawURLEncoding.EncodedLen(len(js)))
+	dst = append(dst, nativePrefix...)
+	return base64.RawURLEncoding.AppendEncode(dst, js)
+}
+
+// appendNativeJSON appends the payload's JSON object, written by hand: it
+// is the hot path of Serialize, and the member order is part of the format.
+func (c Credentials) appendNativeJSON(b []byte) []byte {
 	b = append(b, '{')
 	b = appendJSONMember(b, "AccessKeyId", c.AccessKeyID, false)
 	b = appendJSONMember(b, "SecretAccessKey", c.SecretAccessKey, false)
 	b = appendJSONMember(b, "SessionToken", c.SessionToken, true)
-	b = appendJSONMember(b, "Expiration", formatExpiration(c.Expiration), true)
+	if !c.Expiration.IsZero() {
+		b = append(b, `,"Expiration":"`...)
+		b = c.Expiration.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
 	return append(b, '}')
 }
 
@@ -219,7 +228,7 @@ func (c Credentials) Marshal(f Format) ([]byte, error) {
 	}
 	switch f {
 	case FormatNative:
-		return []byte(c.Serialize()), nil
+		return c.appendNative(nil), nil
 	case FormatPerl:
 		return c.marshalPerl(), nil
 	case FormatCredentialProcess:
@@ -304,7 +313,7 @@ func DetectFormat(s string) (Format, error) {
 	case strings.HasPrefix(s, nativeMagic):
 		return FormatNative, nil
 	case strings.HasPrefix(s, "{"):
-		obj, _ := readJSONObject([]byte(s), FormatIMDS)
+		obj, _ := readJSONObject(s, FormatIMDS)
 		return jsonFormat(obj), nil
 	case looksLikePerl(s):
 		return FormatPerl, nil
@@ -324,8 +333,14 @@ func DetectFormat(s string) (Format, error) {
 // input.
 func ParseCredentials(s string) (Credentials, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "{") && len(s) <= MaxSerializedSize {
-		return parseJSON(s) // which reads the object only once
+	if len(s) <= MaxSerializedSize {
+		// Shortcuts that read the input once rather than detect, then read.
+		switch {
+		case strings.HasPrefix(s, "{"):
+			return parseJSON(s)
+		case strings.HasPrefix(s, perlPrefixNet) || strings.HasPrefix(s, perlPrefixNative):
+			return parsePerl(s)
+		}
 	}
 	f, err := DetectFormat(s)
 	if err != nil {
@@ -359,37 +374,27 @@ func parseNative(s string) (Credentials, error) {
 	}
 
 	payload := rest[dot+1:]
-	for i := 0; i < len(payload); i++ {
-		c := payload[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return Credentials{}, parseErrorf(FormatNative, "", "payload byte %d is not "+
-				"base64url (no padding, no white space)", len(s)-len(payload)+i)
-		}
+	var buf [1024]byte
+	data, bad, ok := appendBase64(buf[:0], payload, base64URL, false)
+	if !ok {
+		return Credentials{}, parseErrorf(FormatNative, "", "payload is not unpadded "+
+			"base64url: bad byte or trailing bits at byte %d", len(s)-len(payload)+bad)
 	}
-	data, err := base64.RawURLEncoding.Strict().DecodeString(payload)
-	if err != nil {
-		return Credentials{}, parseErrorf(FormatNative, "", "payload is not valid "+
-			"unpadded base64url")
-	}
-	obj, err := readJSONObject(data, FormatNative)
+	obj, err := readJSONObject(string(data), FormatNative)
 	if err != nil {
 		return Credentials{}, err
 	}
-	for name := range obj {
-		switch name {
-		case "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration":
-		default:
-			return Credentials{}, parseErrorf(FormatNative, "", "unknown member; "+
-				"version %d has AccessKeyId, SecretAccessKey, SessionToken and Expiration",
-				nativeVersion)
-		}
+	if !obj.only("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration") {
+		return Credentials{}, parseErrorf(FormatNative, "", "unknown member; "+
+			"version %d has AccessKeyId, SecretAccessKey, SessionToken and Expiration",
+			nativeVersion)
 	}
 	return credentialsFromJSON(obj, FormatNative, nativeFields)
 }
 
 // credentialsFromJSON reads the three string fields named in names and
 // Expiration from a JSON object, then checks them.
-func credentialsFromJSON(obj jsonObject, f Format, names [3]string) (Credentials, error) {
+func credentialsFromJSON(obj *jsonObject, f Format, names [3]string) (Credentials, error) {
 	var c Credentials
 	for i, dst := range []*string{&c.AccessKeyID, &c.SecretAccessKey, &c.SessionToken} {
 		v, err := obj.str(f, names[i])

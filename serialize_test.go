@@ -81,6 +81,7 @@ func TestParseNativeAccepts(t *testing.T) {
 		"CRLF and spaces": "\r\n  " + want.Serialize() + "\r\n",
 		"member order":    native(`{"Expiration":"2026-12-03T17:04:05Z","SessionToken":"` + testToken + `","SecretAccessKey":"` + testSecret + `","AccessKeyId":"` + testKeyID + `"}`),
 		"white space":     native(" { \"AccessKeyId\" : \"" + testKeyID + "\",\n\"SecretAccessKey\":\"" + testSecret + "\",\"SessionToken\":\"" + testToken + "\",\"Expiration\":\"2026-12-03T18:04:05+01:00\"}\n"),
+		"escaped names":   native(`{"\u0041ccessKeyId":"` + testKeyID + `","Secret\u0041ccessKey":"` + testSecret + `","SessionToken":"` + testToken + `","Expiration":"2026-12-03T17:04:05Z"}`),
 		"escapes":         native(`{"AccessKeyId":"\u0041SIAEXAMPLEKEYID1234","SecretAccessKey":"` + strings.ReplaceAll(testSecret, "/", `\/`) + `","SessionToken":"` + testToken + `","Expiration":"2026-12-03T17:04:05Z"}`),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -108,10 +109,10 @@ func TestParseNativeErrors(t *testing.T) {
 		{"no dot", "ec2token.v1", "malformed version"},
 		{"sign", "ec2token.v+1." + payload, "malformed version"},
 		{"huge version", "ec2token.v99999999999." + payload, "malformed version"},
-		{"padding", "ec2token.v1." + payload + "=", "not base64url"},
-		{"std alphabet", "ec2token.v1." + strings.NewReplacer("-", "+", "_", "/").Replace(native(`{` + ok + `,"SessionToken":"??>>??>>"}`)[12:]), "not base64url"},
-		{"line break", "ec2token.v1." + payload[:10] + "\n" + payload[10:], "not base64url"},
-		{"trailing bits", "ec2token.v1." + base64.RawURLEncoding.EncodeToString([]byte("{" + ok + "}"))[:len(payload)-1] + "B", "not valid unpadded base64url"},
+		{"padding", "ec2token.v1." + payload + "=", fmt.Sprintf("at byte %d", 12+len(payload))},
+		{"std alphabet", "ec2token.v1." + strings.NewReplacer("-", "+", "_", "/").Replace(native(`{` + ok + `,"SessionToken":"??>>??>>"}`)[12:]), "payload is not unpadded base64url"},
+		{"line break", "ec2token.v1." + payload[:10] + "\n" + payload[10:], "payload is not unpadded base64url: bad byte or trailing bits at byte 22"},
+		{"trailing bits", "ec2token.v1." + base64.RawURLEncoding.EncodeToString([]byte("{" + ok + "}"))[:len(payload)-1] + "B", "payload is not unpadded base64url"},
 		{"empty payload", "ec2token.v1.", "not an object"},
 		{"not JSON", native("AccessKeyId=" + testKeyID), "not an object"},
 		{"array", native(`[` + ok + `]`), "not an object"},
@@ -120,6 +121,9 @@ func TestParseNativeErrors(t *testing.T) {
 		{"truncated", native("{" + ok), "malformed JSON"},
 		{"unknown member", native("{" + ok + `,"Region":"us-east-1"}`), "unknown member"},
 		{"wrong case", native(`{"accessKeyId":"` + testKeyID + `","SecretAccessKey":"` + testSecret + `"}`), "unknown member"},
+		{"escaped duplicate", native("{" + ok + `,"\u0053ecretAccessKey":"x"}`), "member name repeated"},
+		{"duplicate unknown", native("{" + ok + `,"Region":"a","Region":"b"}`), "member name repeated"},
+		{"slot name of another format", native("{" + ok + `,"Token":"x"}`), "unknown member"},
 		{"duplicate", native("{" + ok + `,"SecretAccessKey":"` + testSecret + `"}`), "member name repeated"},
 		{"number", native("{" + ok + `,"SessionToken":5}`), "SessionToken: is not a JSON string"},
 		{"null", native("{" + ok + `,"Expiration":null}`), "Expiration: is not a JSON string"},
@@ -175,6 +179,7 @@ func TestParseCredentialsUnknownAndSealed(t *testing.T) {
 		{"secret alone", testSecret, ErrUnknownFormat, "perl"},
 		{"env lines", "export AWS_SECRET_ACCESS_KEY=" + testSecret, ErrUnknownFormat, "credential_process and imds"},
 		{"too long", native(strings.Repeat("SECRET", MaxSerializedSize)), ErrUnknownFormat, "the limit is 65536"},
+		{"starts like perl", "BQ is not base64 " + testSecret, ErrUnknownFormat, "tried native"},
 		{"armored age", "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+\n-----END AGE ENCRYPTED FILE-----\n", ErrSealed, "OpenSealed"},
 		{"binary age", "age-encryption.org/v1\n-> X25519 SECRET\n", ErrSealed, "OpenSealed"},
 	} {
@@ -234,4 +239,19 @@ func ExampleCredentials_Serialize() {
 	// Output:
 	// ec2token.v1.eyJBY2Nlc3NLZXlJZCI6IkFLSURFWEFNUExFIiwiU2VjcmV0QWNjZXNzS2V5Ijoic2VjcmV0In0
 	// Credentials{AccessKeyID:"AKIDEXAMPLE" SecretAccessKey:<redacted> SessionToken:<empty> Expiration:none} <nil>
+}
+
+func ExampleParseCredentials() {
+	// What a credential_process program prints, with Windows line ends.
+	in := "{\r\n  \"Version\": 1,\r\n  \"AccessKeyId\": \"ASIAEXAMPLE\",\r\n" +
+		"  \"SecretAccessKey\": \"secret\",\r\n  \"SessionToken\": \"token\",\r\n" +
+		"  \"Expiration\": \"2026-12-03T18:00:00+01:00\"\r\n}\r\n"
+	c, err := ParseCredentials(in)
+	fmt.Println(c, err)
+
+	_, err = ParseCredentials("AKIDEXAMPLE:secret")
+	fmt.Println(err)
+	// Output:
+	// Credentials{AccessKeyID:"ASIAEXAMPLE" SecretAccessKey:<redacted> SessionToken:<redacted> Expiration:2026-12-03T17:00:00Z} <nil>
+	// ec2token: input is in no known credentials format: tried native (ec2token....), perl (base64 of Storable), credential_process and imds (JSON objects)
 }

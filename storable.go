@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -101,11 +102,11 @@ type plValue struct {
 	str   string // plString: the characters, as UTF-8
 	class string // the package it is blessed into, or ""
 	ref   *plValue
-	array []*plValue
-	hash  []plEntry // in the order read; see [plValue.get]
+	items []plEntry // plArray: the elements, with no keys; plHash: the
+	// entries in the order read (see [plValue.get])
 }
 
-// plEntry is one key and value of a Perl hash.
+// plEntry is one key and value of a Perl hash, or one element of an array.
 type plEntry struct {
 	key string
 	val *plValue
@@ -115,20 +116,23 @@ type plEntry struct {
 // repeats keeps its last value, as in Perl. Lookups scan the entries,
 // which is quicker than a map for the few keys of a VM::EC2 object.
 func (v *plValue) get(key string) *plValue {
-	for i := len(v.hash) - 1; i >= 0; i-- {
-		if v.hash[i].key == key {
-			return v.hash[i].val
+	for i := len(v.items) - 1; i >= 0; i-- {
+		if v.items[i].key == key {
+			return v.items[i].val
 		}
 	}
 	return nil
 }
 
+// storableReader reads one image at a time. Its values and entries come
+// from arenas that a pooled reader keeps between images, so that reading
+// credentials allocates little beyond the image's text.
 type storableReader struct {
-	data    []byte
-	text    string // data as a string, which string values are cut from
-	slab    []plValue
+	data    string    // the image; string values are cut from it
+	vals    []plValue // arena of values; grows by new chunks, never in place
+	ents    []plEntry // arena of array and hash entries, likewise
 	pos     int
-	order   binary.ByteOrder // of lengths, integers and doubles
+	little  bool // byte order of lengths, integers and doubles
 	netOrd  bool
 	ivSize  int
 	nvSize  int
@@ -147,12 +151,42 @@ func storableError(format string, args ...any) error {
 // that is malformed, uses a type it does not read, nests deeper than
 // maxStorableDepth, is larger than maxStorableSize, or has bytes after the
 // value.
-func readStorable(data []byte) (*plValue, error) {
+func readStorable(data string) (*plValue, error) {
+	return new(storableReader).read(data)
+}
+
+// storablePool holds readers whose arenas are no larger than a VM::EC2
+// object needs, for [withStorable].
+var storablePool = sync.Pool{New: func() any { return new(storableReader) }}
+
+// withStorable reads data as readStorable does, with a pooled reader, and
+// calls use with the top value. The values are valid only during use: the
+// reader is then cleared, so that it holds no reference to the data, and
+// pooled again.
+func withStorable[T any](data string, use func(*plValue) (T, error)) (T, error) {
+	r := storablePool.Get().(*storableReader)
+	v, err := r.read(data)
+	var out T
+	if err == nil {
+		out, err = use(v)
+	}
+	clear(r.vals)
+	clear(r.ents)
+	clear(r.seen)
+	clear(r.classes)
+	if cap(r.vals) <= 64 && cap(r.ents) <= 256 && cap(r.seen) <= 256 {
+		*r = storableReader{vals: r.vals[:0], ents: r.ents[:0], seen: r.seen[:0],
+			classes: r.classes[:0]}
+		storablePool.Put(r)
+	}
+	return out, err
+}
+
+func (r *storableReader) read(data string) (*plValue, error) {
 	if len(data) > maxStorableSize {
 		return nil, storableError("%d bytes long; the limit is %d", len(data), maxStorableSize)
 	}
-	r := &storableReader{data: data, text: string(data), order: binary.BigEndian,
-		netOrd: true, seen: make([]*plValue, 0, 16)}
+	r.data, r.netOrd = data, true
 	if err := r.header(); err != nil {
 		return nil, err
 	}
@@ -193,9 +227,8 @@ func (r *storableReader) header() error {
 	}
 	switch string(bo) {
 	case "1234", "12345678":
-		r.order = binary.LittleEndian
+		r.little = true
 	case "4321", "87654321":
-		r.order = binary.BigEndian
 	default:
 		return storableError("byte order is not one this build reads")
 	}
@@ -218,20 +251,26 @@ func (r *storableReader) byte() (byte, error) {
 	return r.data[r.pos-1], nil
 }
 
-func (r *storableReader) bytes(n int) ([]byte, error) {
+func (r *storableReader) bytes(n int) (string, error) {
 	if n < 0 || n > len(r.data)-r.pos {
-		return nil, storableError("length at byte %d runs past the end", r.pos)
+		return "", storableError("length at byte %d runs past the end", r.pos)
 	}
 	r.pos += n
 	return r.data[r.pos-n : r.pos], nil
 }
 
-// textBytes is bytes as a string that shares the image's memory.
-func (r *storableReader) textBytes(n int) (string, error) {
-	if _, err := r.bytes(n); err != nil {
-		return "", err
+// uint decodes 4 or 8 bytes as an unsigned integer, in network order or,
+// unless net is set, in the image's byte order.
+func (r *storableReader) uint(b string, net bool) uint64 {
+	var u uint64
+	for i := range len(b) {
+		if r.little && !net {
+			u |= uint64(b[i]) << (8 * i)
+		} else {
+			u = u<<8 | uint64(b[i])
+		}
 	}
-	return r.text[r.pos-n : r.pos], nil
+	return u
 }
 
 // length reads a 4-byte length or count, in the image's byte order, and
@@ -241,7 +280,7 @@ func (r *storableReader) length(min int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := int64(int32(r.order.Uint32(b)))
+	n := int64(int32(r.uint(b, false)))
 	if n < 0 || n*int64(min) > int64(len(r.data)-r.pos) {
 		return 0, storableError("length at byte %d runs past the end", r.pos-4)
 	}
@@ -261,14 +300,25 @@ func (r *storableReader) shortOrLong() (int, error) {
 // newValue registers a value under the next tag before its contents are
 // read, as Storable numbers them.
 func (r *storableReader) newValue(k plKind) *plValue {
-	if len(r.slab) == 0 {
-		r.slab = make([]plValue, 16)
+	n := len(r.vals)
+	if n == cap(r.vals) {
+		r.vals, n = make([]plValue, 0, max(16, 2*n)), 0
 	}
-	v := &r.slab[0]
-	r.slab = r.slab[1:]
-	v.kind = k
+	r.vals = r.vals[:n+1]
+	v := &r.vals[n]
+	*v = plValue{kind: k}
 	r.seen = append(r.seen, v)
 	return v
+}
+
+// entries returns an empty slice with room for n entries, from the arena.
+func (r *storableReader) entries(n int) []plEntry {
+	l := len(r.ents)
+	if cap(r.ents)-l < n {
+		r.ents, l = make([]plEntry, 0, max(32, n, 2*cap(r.ents))), 0
+	}
+	r.ents = r.ents[:l+n]
+	return r.ents[l : l : l+n]
 }
 
 func (r *storableReader) str(s string) *plValue {
@@ -282,9 +332,13 @@ func (r *storableReader) value() (*plValue, error) {
 		return nil, storableError("nested deeper than %d levels", maxStorableDepth)
 	}
 	r.depth++
-	defer func() { r.depth-- }()
+	v, err := r.valueAt(r.pos)
+	r.depth--
+	return v, err
+}
 
-	at := r.pos
+// valueAt reads a value that starts at byte at, one level deeper.
+func (r *storableReader) valueAt(at int) (*plValue, error) {
 	t, err := r.byte()
 	if err != nil {
 		return nil, err
@@ -295,7 +349,7 @@ func (r *storableReader) value() (*plValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		tag := int64(int32(binary.BigEndian.Uint32(b)))
+		tag := int64(int32(r.uint(b, true)))
 		if tag < 0 || tag >= int64(len(r.seen)) {
 			return nil, storableError("back-reference at byte %d to an unknown value", at)
 		}
@@ -305,7 +359,7 @@ func (r *storableReader) value() (*plValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := r.textBytes(n)
+		b, err := r.bytes(n)
 		if err != nil {
 			return nil, err
 		}
@@ -327,7 +381,7 @@ func (r *storableReader) value() (*plValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.str(strconv.Itoa(int(int32(binary.BigEndian.Uint32(b))))), nil
+		return r.str(strconv.Itoa(int(int32(r.uint(b, true))))), nil
 	case sxInteger, sxDouble:
 		return r.number(t, at)
 	case sxRef, sxWeakRef, sxOverload, sxWeakOverload:
@@ -369,7 +423,15 @@ func (r *storableReader) strLen(long bool) (int, error) {
 
 // latin1 returns Perl's byte string b as UTF-8: each byte is one character.
 func latin1(b string) string {
-	for i := 0; i < len(b); i++ {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 { // eight bytes at a time while all ASCII
+		w := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
+			uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
 		if b[i] >= utf8.RuneSelf {
 			rs := make([]rune, len(b))
 			for i := 0; i < len(b); i++ {
@@ -396,12 +458,7 @@ func (r *storableReader) number(t byte, at int) (*plValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	var u uint64
-	if size == 4 {
-		u = uint64(r.order.Uint32(b))
-	} else {
-		u = r.order.Uint64(b)
-	}
+	u := r.uint(b, false)
 	switch {
 	case t == sxInteger && size == 4:
 		return r.str(strconv.FormatInt(int64(int32(u)), 10)), nil
@@ -419,13 +476,13 @@ func (r *storableReader) array() (*plValue, error) {
 		return nil, err
 	}
 	v := r.newValue(plArray)
-	v.array = make([]*plValue, 0, min(n, 64))
+	v.items = r.entries(n)
 	for range n {
 		item, err := r.value()
 		if err != nil {
 			return nil, err
 		}
-		v.array = append(v.array, item)
+		v.items = append(v.items, plEntry{val: item})
 	}
 	return v, nil
 }
@@ -449,7 +506,7 @@ func (r *storableReader) hash(flags bool) (*plValue, error) {
 		return nil, err
 	}
 	v := r.newValue(plHash)
-	v.hash = make([]plEntry, 0, min(n, 64))
+	v.items = r.entries(n)
 	for range n {
 		item, err := r.value()
 		if err != nil {
@@ -460,7 +517,7 @@ func (r *storableReader) hash(flags bool) (*plValue, error) {
 			return nil, err
 		}
 		if keep {
-			v.hash = append(v.hash, plEntry{key, item})
+			v.items = append(v.items, plEntry{key, item})
 		}
 	}
 	return v, nil
@@ -488,7 +545,7 @@ func (r *storableReader) hashKey(flags bool) (key string, keep bool, err error) 
 	if err != nil {
 		return "", false, err
 	}
-	b, err := r.textBytes(n)
+	b, err := r.bytes(n)
 	if err != nil {
 		return "", false, err
 	}
@@ -506,7 +563,7 @@ func (r *storableReader) blessed(named bool, at int) (*plValue, error) {
 	}
 	var class string
 	if named {
-		b, err := r.textBytes(n)
+		b, err := r.bytes(n)
 		if err != nil {
 			return nil, err
 		}
@@ -589,11 +646,16 @@ func (w *storableWriter) undef() { w.b = append(w.b, sxUndef) }
 // str writes a byte string; s must hold only ASCII for Perl to read back
 // the same characters.
 func (w *storableWriter) str(s string) {
-	if len(s) <= 0xff {
-		w.b = append(w.b, sxScalar, byte(len(s)))
+	w.strHeader(len(s))
+	w.b = append(w.b, s...)
+}
+
+// strHeader starts a byte string of n bytes, which the caller appends.
+func (w *storableWriter) strHeader(n int) {
+	if n <= 0xff {
+		w.b = append(w.b, sxScalar, byte(n))
 	} else {
 		w.b = append(w.b, sxLScalar)
-		w.u32(len(s))
+		w.u32(n)
 	}
-	w.b = append(w.b, s...)
 }

@@ -30,14 +30,14 @@ func (v *plValue) dump(path []*plValue) string {
 	case plRef:
 		s = `\` + v.ref.dump(path)
 	case plArray:
-		items := make([]string, len(v.array))
-		for i, it := range v.array {
-			items[i] = it.dump(path)
+		items := make([]string, len(v.items))
+		for i, it := range v.items {
+			items[i] = it.val.dump(path)
 		}
 		s = "[" + strings.Join(items, ",") + "]"
 	case plHash:
 		var items []string
-		for _, e := range v.hash {
+		for _, e := range v.items {
 			if v.get(e.key) == e.val {
 				items = append(items, strconv.Quote(e.key)+":"+e.val.dump(path))
 			}
@@ -92,7 +92,7 @@ func TestReadStorablePerlImages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			img, ok := images[tc.name]
 			require.True(t, ok, "no image %q", tc.name)
-			v, err := readStorable(img)
+			v, err := readStorable(string(img))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, v.dump(nil), "readStorable(%s)", tc.name)
 		})
@@ -101,14 +101,14 @@ func TestReadStorablePerlImages(t *testing.T) {
 
 func TestReadStorableSharesValues(t *testing.T) {
 	images := storableImages(t)
-	v, err := readStorable(images["shared"])
+	v, err := readStorable(string(images["shared"]))
 	require.NoError(t, err)
-	assert.Same(t, v.array[0].ref, v.array[1].ref, "readStorable(shared): [$x,$x] refer to two hashes")
-	assert.Same(t, v.array[0].ref, v.array[2].ref.ref, "readStorable(shared): \\$x refers to another hash")
+	assert.Same(t, v.items[0].val.ref, v.items[1].val.ref, "readStorable(shared): [$x,$x] refer to two hashes")
+	assert.Same(t, v.items[0].val.ref, v.items[2].val.ref.ref, "readStorable(shared): \\$x refers to another hash")
 
-	v, err = readStorable(images["weak"])
+	v, err = readStorable(string(images["weak"]))
 	require.NoError(t, err)
-	assert.Same(t, v.array[0].ref, v.array[1].ref, "readStorable(weak): weak ref to another hash")
+	assert.Same(t, v.items[0].val.ref, v.items[1].val.ref, "readStorable(weak): weak ref to another hash")
 }
 
 func TestReadStorableErrors(t *testing.T) {
@@ -150,11 +150,26 @@ func TestReadStorableErrors(t *testing.T) {
 		{"too large", make([]byte, maxStorableSize+1), "65537 bytes long; the limit is 65536"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := readStorable(tc.in)
+			v, err := readStorable(string(tc.in))
 			require.Error(t, err, "readStorable(%s) = %v, want error", tc.name, v)
 			assert.Contains(t, err.Error(), tc.want)
 			var pe *ParseError
 			assert.True(t, errors.As(err, &pe), "readStorable error is %T, want *ParseError", err)
+		})
+	}
+}
+
+func TestParsePerlErrors(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"bad padding", "BQsR=A==", "ec2token: cannot read perl credentials: not valid base64"},
+		{"not a hash", "BQsKA2FiYw==", "ec2token: cannot read perl credentials: frozen value is not a hash, as a VM::EC2 object is"},
+		{"no data", "BQsDAAAAAA==", "ec2token: cannot read perl credentials: data: is missing"},
+		{"data not a ref", "BQsDAAAAAQoBeAAAAARkYXRh", "ec2token: cannot read perl credentials: data: is not a reference to a hash"},
+		{"truncated", "BQsDAAAA", "ec2token: cannot read perl credentials: Storable data: length at byte 3 runs past the end"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseCredentials(tc.in)
+			assert.EqualError(t, err, tc.want)
 		})
 	}
 }
@@ -164,7 +179,7 @@ func TestReadStorableRepeatedKey(t *testing.T) {
 	// image may: the last value wins, as when Perl stores the pairs.
 	b, err := hex.DecodeString(strings.ReplaceAll("050b 03 00000002 0a0131 00000001 6b 0a0132 00000001 6b", " ", ""))
 	require.NoError(t, err)
-	v, err := readStorable(b)
+	v, err := readStorable(string(b))
 	require.NoError(t, err)
 	assert.Equal(t, `{"k":"2"}`, v.dump(nil), "readStorable(repeated key)")
 	assert.Equal(t, "2", v.get("k").str)
@@ -181,7 +196,7 @@ func TestReadStorableNativeSizes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := hex.DecodeString(strings.ReplaceAll(tc.hex, " ", ""))
 			require.NoError(t, err)
-			v, err := readStorable(b)
+			v, err := readStorable(string(b))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, v.dump(nil), "readStorable(%s)", tc.name)
 		})
@@ -199,7 +214,7 @@ func TestStorableWriterReadsBack(t *testing.T) {
 	w.ref()
 	w.undef()
 	w.key("ref")
-	v, err := readStorable(w.b)
+	v, err := readStorable(string(w.b))
 	require.NoError(t, err)
 	assert.Equal(t, `Some::Class{"long":"`+strings.Repeat("y", 256)+`","ref":\undef,"short":"`+
 		strings.Repeat("x", 255)+`"}`, v.dump(nil))

@@ -4,6 +4,7 @@
 # Perl format's work on the same credentials, on this machine, in one run.
 # The two sides alternate for a few rounds and each keeps its best figure,
 # so that load from other processes hurts neither side more than the other.
+# The Go side runs on one CPU (-test.cpu 1), as Perl does.
 # Prints ns/op for each and Perl's time divided by Go's.
 #
 # Usage: bench/perl.sh [rounds]   (from anywhere; needs go, perl and
@@ -18,7 +19,7 @@ go test -c -o "$tmp/ec2token.test" . >/dev/null
 i=0
 while [ "$i" -lt "$rounds" ]; do
 	"$tmp/ec2token.test" -test.run '^$' -test.bench '^Benchmark(Parse|Serialize)(Native|Perl)$' \
-		-test.benchtime 1s | awk '/^Benchmark/ { sub(/-[0-9]+$/, "", $1); sub(/^Benchmark/, "", $1); print $1, $3 }' \
+		-test.benchtime 1s -test.cpu 1 | awk '/^Benchmark/ { sub(/-[0-9]+$/, "", $1); sub(/^Benchmark/, "", $1); print $1, $3 }' \
 		>>"$tmp/go"
 	perl bench/perl_bench.pl >>"$tmp/perl"
 	i=$((i + 1))
