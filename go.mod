@@ -1,6 +1,6 @@
 module github.com/ec2token/ec2token
 
-go 1.26.0
+go 1.26
 
 require (
 	filippo.io/age v1.3.2
@@ -14,8 +14,8 @@ require (
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/crypto v0.55.0
-	golang.org/x/sys v0.50.0
-	golang.org/x/term v0.48.0
+	golang.org/x/sys v0.47.0
+	golang.org/x/term v0.45.0
 )
 
 require (
