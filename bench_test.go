@@ -67,6 +67,56 @@ func BenchmarkGetFederationToken(b *testing.B) {
 	}), "x-sdk")
 }
 
+// BenchmarkMint times the two paths of BenchmarkGetFederationToken
+// separately, for tools that count instructions or CPU time per path, such
+// as valgrind --tool=callgrind with -test.bench=Mint/sdk and Mint/ec2token.
+func BenchmarkMint(b *testing.B) {
+	client := cannedSTSClient()
+	pol := NewPolicy().Allow("DescribeImages", "RunInstances")
+	ctx := context.Background()
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			in := &sts.GetFederationTokenInput{Name: aws.String("TemporaryUser"),
+				DurationSeconds: aws.Int32(3 * 3600), Policy: aws.String(pol.String())}
+			if _, err := client.GetFederationToken(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ec2token", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, err := GetFederationToken(ctx, client, "TemporaryUser", func(o *FederationOptions) {
+				o.Duration, o.Policy = 3*time.Hour, pol
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkClient times the two paths of BenchmarkNewEC2FromConfig
+// separately, as BenchmarkMint does for minting.
+func BenchmarkClient(b *testing.B) {
+	cfg := aws.Config{Region: "us-east-1"}
+	c := testCreds(time.Now().Add(time.Hour))
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			static := credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+			_ = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Credentials = static })
+		}
+	})
+	b.Run("ec2token", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = c.NewEC2FromConfig(cfg)
+		}
+	})
+}
+
 // compareWithSDK runs bare and ours alternately, swapping which goes first
 // on every round so that neither pays for the other's garbage, and returns
 // the ratio of the time ours took to the time bare took.

@@ -32,20 +32,26 @@ import (
 //	unknown EC2 action; did you mean DescribeImages?
 //
 // A nil Policy is invalid.
-func (p *Policy) Validate() error { return p.validate("Policy") }
+func (p *Policy) Validate() error {
+	_, err := p.document("Policy")
+	return err
+}
 
-func (p *Policy) validate(field string) error {
+// document validates p, reporting problems under field, and returns the
+// document String writes. That document has no white space outside
+// strings, so it is already what STS receives.
+func (p *Policy) document(field string) (string, error) {
 	if p == nil {
-		return inputErrorf(field, "is a nil *Policy")
+		return "", inputErrorf(field, "is a nil *Policy")
 	}
 	if p.misuse != "" {
-		return inputErrorf(field, "%s", p.misuse)
+		return "", inputErrorf(field, "%s", p.misuse)
 	}
 	if err := checkStatements(p.statements, p.accepted); err != nil {
-		return &InputError{Field: field, Problem: err.Error()}
+		return "", &InputError{Field: field, Problem: err.Error()}
 	}
-	// String writes no white space outside strings: nothing to compact.
-	return checkPolicySize(field, utf8.RuneCountInString(p.String()))
+	doc := p.String()
+	return doc, checkPolicySize(field, utf8.RuneCountInString(doc))
 }
 
 // checkStatements checks each statement, and that no two share a Sid, as

@@ -260,32 +260,26 @@ func durationSeconds(d time.Duration) (*int32, error) {
 }
 
 func policyDocument(opts *FederationOptions) (*string, error) {
-	var doc string
 	switch {
 	case opts.Policy != nil && opts.PolicyJSON != "":
 		return nil, inputErrorf("Policy", "cannot be set together with PolicyJSON; choose one")
 	case opts.Policy != nil:
-		if err := opts.Policy.Validate(); err != nil {
+		doc, err := opts.Policy.document("Policy")
+		if err != nil {
 			return nil, err
 		}
-		doc = opts.Policy.String()
+		return aws.String(doc), nil
 	case opts.PolicyJSON != "":
 		if _, err := parsePolicy("PolicyJSON", opts.PolicyJSON); err != nil {
 			return nil, err
 		}
-		doc = opts.PolicyJSON
-	default:
-		return nil, nil
+		packed, err := packPolicy("PolicyJSON", opts.PolicyJSON)
+		if err != nil {
+			return nil, err
+		}
+		return aws.String(packed), nil
 	}
-	field := "Policy"
-	if opts.Policy == nil {
-		field = "PolicyJSON"
-	}
-	packed, err := packPolicy(field, doc)
-	if err != nil {
-		return nil, err
-	}
-	return aws.String(packed), nil
+	return nil, nil
 }
 
 func policyARNs(arns []string) ([]types.PolicyDescriptorType, error) {
