@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ec2token/ec2token/internal/testpeer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -170,10 +171,7 @@ done`)
 func TestCredentialProcessInBotocore(t *testing.T) {
 	check := exec.Command("python3", "-c", "import botocore.credentials")
 	if err := check.Run(); err != nil {
-		if os.Getenv("EC2TOKEN_REQUIRE_PEERS") == "1" {
-			t.Fatalf("botocore is required (EC2TOKEN_REQUIRE_PEERS=1): %v", err)
-		}
-		t.Skip("botocore not found; install the AWS CLI (apt-get install -y awscli)")
+		testpeer.Missing(t, "python3 with botocore", "install the AWS CLI: apt-get install -y awscli")
 	}
 	c := testCredentials()
 	c.Expiration = time.Now().Add(time.Hour).Truncate(time.Second)

@@ -3,12 +3,12 @@ package ec2token
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ec2token/ec2token/internal/testpeer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,14 +17,7 @@ import (
 // EC2TOKEN_REQUIRE_PEERS=1 asks for a failure instead.
 func perlPeer(t testing.TB) {
 	t.Helper()
-	err := exec.Command("perl", "-MVM::EC2::Security::Credentials", "-MJSON::PP", "-e", "1").Run()
-	if err == nil {
-		return
-	}
-	if os.Getenv("EC2TOKEN_REQUIRE_PEERS") == "1" {
-		t.Fatalf("perl with VM::EC2 is required (EC2TOKEN_REQUIRE_PEERS=1): %v", err)
-	}
-	t.Skip("perl with VM::EC2 not found; apt-get install -y libvm-ec2-perl")
+	testpeer.Perl(t)
 }
 
 // runPerl runs a script from testdata/perl with in as JSON on its standard

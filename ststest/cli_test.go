@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ec2token/ec2token/internal/testpeer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,13 +21,7 @@ import (
 // when the CLI is missing, unless EC2TOKEN_REQUIRE_PEERS=1.
 func awsCLI(t *testing.T, srv *ststest.Server) func(keys []string, args ...string) (string, string, error) {
 	t.Helper()
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("EC2TOKEN_REQUIRE_PEERS") == "1" {
-			t.Fatal("the AWS CLI is required: apt-get install -y awscli")
-		}
-		t.Skip("install the AWS CLI: apt-get install -y awscli")
-	}
+	bin := testpeer.AWSCLI(t)
 	dir := t.TempDir()
 	for _, f := range []string{"config", "credentials"} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f), nil, 0o600))

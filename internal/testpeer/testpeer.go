@@ -51,13 +51,14 @@ func Age(t testing.TB) string {
 	return Command(t, "age", "install it: apt-get install -y age")
 }
 
-// Perl returns the path of perl after checking that the VM::EC2 modules
-// load.
+// Perl returns the path of perl after checking that the VM::EC2 modules,
+// and JSON::PP that the test scripts use, load.
 func Perl(t testing.TB) string {
 	t.Helper()
 	hint := "install the Perl module: apt-get install -y libvm-ec2-perl"
 	perl := Command(t, "perl", hint)
-	if err := exec.Command(perl, "-MVM::EC2", "-MVM::EC2::Security::Credentials", "-e1").Run(); err != nil {
+	err := exec.Command(perl, "-MVM::EC2", "-MVM::EC2::Security::Credentials", "-MJSON::PP", "-e1").Run()
+	if err != nil {
 		Missing(t, "Perl module VM::EC2", hint)
 	}
 	return perl
