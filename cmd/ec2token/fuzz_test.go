@@ -14,8 +14,8 @@ import (
 
 // FuzzRun feeds command lines and standard input to the subcommands that
 // need no network and write no file, and checks that every run ends with
-// a known exit status, one error line, and no secret from the input on
-// standard error.
+// a known exit status, one error line, and, for credentials, nothing of
+// the input on standard error.
 func FuzzRun(f *testing.F) {
 	creds := testCreds(time.Now().Add(time.Hour))
 	f.Add("inspect", creds.Serialize())
@@ -65,6 +65,12 @@ func FuzzRun(f *testing.F) {
 		}
 		if code == 1 && msg == "" && args[0] != "inspect" {
 			t.Fatalf("run(%q) = 1 with nothing on stderr", args)
+		}
+		if args[0] == "policy" {
+			// A policy document holds no secret, and its errors name the
+			// action or key at fault on purpose ("DescribeImage: unknown
+			// EC2 action; did you mean DescribeImages?").
+			return
 		}
 		for _, field := range strings.FieldsFunc(stdin, func(r rune) bool {
 			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
