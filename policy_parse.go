@@ -60,7 +60,8 @@ func ParsePolicy(doc string, optFns ...func(*ParseOptions)) (*Policy, error) {
 	if bad >= 0 {
 		return nil, inputErrorf(fmt.Sprintf("ExtraEC2Actions[%d]", bad), "%s", badEC2ActionName)
 	}
-	return parseAccepting("Policy", doc, extra)
+	p, _, err := parseAccepting("Policy", doc, extra)
+	return p, err
 }
 
 // ParseOptions changes how [ParsePolicy] checks a document. The zero value
@@ -77,24 +78,28 @@ type ParseOptions struct {
 }
 
 // parsePolicy is ParsePolicy for a document given as the named field,
-// checked against the catalog alone.
-func parsePolicy(field, doc string) (*Policy, error) { return parseAccepting(field, doc, nil) }
+// checked against the catalog alone. It also returns the document
+// compacted, as STS receives it.
+func parsePolicy(field, doc string) (*Policy, string, error) {
+	return parseAccepting(field, doc, nil)
+}
 
 // parseAccepting is parsePolicy that also accepts the EC2 actions in extra,
 // which the returned policy keeps.
-func parseAccepting(field, doc string, extra ec2ActionSet) (*Policy, error) {
+func parseAccepting(field, doc string, extra ec2ActionSet) (*Policy, string, error) {
 	if len(doc) > maxPolicyInput {
-		return nil, inputErrorf(field, "is %d bytes, more than the %d this package reads",
+		return nil, "", inputErrorf(field, "is %d bytes, more than the %d this package reads",
 			len(doc), maxPolicyInput)
 	}
 	p, err := decodePolicy(doc, extra)
 	if err != nil {
-		return nil, &InputError{Field: field, Problem: err.Error()}
+		return nil, "", &InputError{Field: field, Problem: err.Error()}
 	}
-	if _, err := packPolicy(field, doc); err != nil {
-		return nil, err
+	packed, err := packPolicy(field, doc)
+	if err != nil {
+		return nil, "", err
 	}
-	return p, nil
+	return p, packed, nil
 }
 
 func decodePolicy(doc string, extra ec2ActionSet) (*Policy, error) {

@@ -123,7 +123,7 @@ func TestParsePolicyErrors(t *testing.T) {
 			assert.Equal(t, tt.want, ie.Problem, "ParsePolicy().Problem")
 		})
 	}
-	_, err := parsePolicy("PolicyJSON", "[]")
+	_, _, err := parsePolicy("PolicyJSON", "[]")
 	assert.EqualError(t, err, "ec2token: invalid PolicyJSON: is not a JSON object")
 }
 

@@ -270,10 +270,7 @@ func policyDocument(opts *FederationOptions) (*string, error) {
 		}
 		return aws.String(doc), nil
 	case opts.PolicyJSON != "":
-		if _, err := parsePolicy("PolicyJSON", opts.PolicyJSON); err != nil {
-			return nil, err
-		}
-		packed, err := packPolicy("PolicyJSON", opts.PolicyJSON)
+		_, packed, err := parsePolicy("PolicyJSON", opts.PolicyJSON)
 		if err != nil {
 			return nil, err
 		}
